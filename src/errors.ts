@@ -1,0 +1,102 @@
+/**
+ * One module of small typed errors. Stages throw these; only the CLI entry point
+ * maps them to exit codes (see src/cli/exit-codes.ts). Every error keeps its `cause`.
+ */
+
+export interface SourceLocation {
+  file?: string;
+  line?: number;
+  field?: string;
+}
+
+/** Base class: every error firebreak throws on purpose is one of these. */
+export class FirebreakError extends Error {
+  override name = "FirebreakError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+function locate(loc: SourceLocation): string {
+  const parts: string[] = [];
+  if (loc.file) parts.push(loc.line ? `${loc.file}:${loc.line}` : loc.file);
+  if (loc.field) parts.push(`field '${loc.field}'`);
+  return parts.length ? `${parts.join(": ")}: ` : "";
+}
+
+/** The user called something wrongly (unknown command, bad flag). Exit 2. */
+export class UsageError extends FirebreakError {
+  override name = "UsageError";
+}
+
+/** An argument bound to a command parameter is missing or invalid. Exit 2. */
+export class ArgumentError extends UsageError {
+  override name = "ArgumentError";
+  constructor(
+    message: string,
+    readonly parameter?: string,
+    readonly usage?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A configuration file is malformed or invalid. Exit 78. */
+export class ConfigError extends FirebreakError {
+  override name = "ConfigError";
+  constructor(
+    message: string,
+    readonly location: SourceLocation = {},
+    options?: { cause?: unknown },
+  ) {
+    super(`${locate(location)}${message}`, options);
+  }
+}
+
+/** A command definition file is malformed or invalid. */
+export class DefinitionError extends FirebreakError {
+  override name = "DefinitionError";
+  constructor(
+    message: string,
+    readonly location: SourceLocation = {},
+    options?: { cause?: unknown },
+  ) {
+    super(`${locate(location)}${message}`, options);
+  }
+}
+
+/** No command (or alias) of that name is registered. Exit 2. */
+export class UnknownCommandError extends UsageError {
+  override name = "UnknownCommandError";
+}
+
+/** A template could not be rendered (unknown placeholder, unbalanced section). */
+export class TemplateError extends FirebreakError {
+  override name = "TemplateError";
+}
+
+/**
+ * The policy pipeline decided the command must not run (here, or at all).
+ * `reasons` are human-readable; exit code 77 (EX_NOPERM).
+ */
+export class RefusedError extends FirebreakError {
+  override name = "RefusedError";
+  constructor(
+    message: string,
+    readonly reasons: string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The audit log is unreadable or its hash chain is broken. */
+export class AuditError extends FirebreakError {
+  override name = "AuditError";
+}
+
+/** A microVM backend or guest agent failed. */
+export class VmError extends FirebreakError {
+  override name = "VmError";
+}
