@@ -1,0 +1,59 @@
+import type { RiskLevel } from "../types.js";
+
+/** One redirection attached to a simple command, e.g. `> out.txt` or `2>> log`. */
+export interface Redirect {
+  /** The operator as written: ">", ">>", "<", "&>", ">|", "<<", "<<<", ... */
+  op: string;
+  /** The file descriptor, if written (`2>`), else undefined. */
+  fd?: number;
+  /** The normalised target word (quotes removed); undefined if it is not a static word. */
+  target?: string;
+}
+
+/**
+ * One simple command found anywhere in a shell line (pipelines, lists, subshells,
+ * substitutions, function bodies, `sh -c` strings...), after wrappers are peeled off.
+ */
+export interface ShellSegment {
+  /** Normalised words (quotes, backslashes and $'..' resolved). argv[0] is the command as written (may contain a path). */
+  argv: string[];
+  /** Wrappers peeled off, outermost first, e.g. ["sudo", "env"]. */
+  wrappers: string[];
+  redirects: Redirect[];
+  /** true when the command cannot be known statically (variable in command position, eval, inline interpreter code, parse error...). */
+  opaque: boolean;
+  opaqueReason?: string;
+  /** The source text this segment came from. */
+  text: string;
+  /** Index of the pipeline this segment belongs to and its position in it (for `curl | sh`). */
+  pipeline?: { id: number; index: number; length: number };
+  /** Nesting: e.g. ["command_substitution"], ["sh -c"], ["function:foo"]. Empty at top level. */
+  context: string[];
+}
+
+export interface ShellAnalysis {
+  segments: ShellSegment[];
+  /** Parse errors make the whole line opaque. */
+  parseErrors: string[];
+}
+
+/** A segment with its assessed risk and the reasons for it. */
+export interface AssessedSegment extends ShellSegment {
+  risk: RiskLevel;
+  reasons: string[];
+}
+
+export interface RiskAssessment {
+  risk: RiskLevel;
+  segments: AssessedSegment[];
+  /** Every reason from every segment, deduplicated, most severe first. */
+  reasons: string[];
+  /** true if any segment is opaque: such a line never runs locally. */
+  opaque: boolean;
+}
+
+/** Paths the risk rules need to judge arguments ("inside the workspace", "~"). */
+export interface RiskContext {
+  workspace: string;
+  home: string;
+}
