@@ -100,3 +100,47 @@ export class AuditError extends FirebreakError {
 export class VmError extends FirebreakError {
   override name = "VmError";
 }
+
+/**
+ * The Firecracker API answered a request with an error status. `faultMessage` is Firecracker's
+ * `fault_message` (or the raw body when it sent none).
+ */
+export class FirecrackerApiError extends VmError {
+  override name = "FirecrackerApiError";
+  constructor(
+    readonly status: number,
+    readonly method: string,
+    readonly path: string,
+    readonly faultMessage: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`firecracker API ${method} ${path} failed with ${status}: ${faultMessage}`, options);
+  }
+}
+
+/** The Firecracker API socket could not be reached, or a request timed out. */
+export class FirecrackerConnectionError extends VmError {
+  override name = "FirecrackerConnectionError";
+  constructor(
+    message: string,
+    readonly socketPath: string,
+    readonly timedOut = false,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The host side of a vsock connection (`CONNECT <port>` over Firecracker's UDS) was refused or garbled. */
+export class VsockHandshakeError extends VmError {
+  override name = "VsockHandshakeError";
+  constructor(
+    message: string,
+    readonly port: number,
+    /** What the peer answered instead of `OK <n>`, if anything. */
+    readonly response?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
