@@ -144,3 +144,20 @@ export class VsockHandshakeError extends VmError {
     super(message, options);
   }
 }
+
+/** A hook failed (error, bad outcome, external program crash). The pipeline decides whether that blocks. */
+export class HookError extends FirebreakError {
+  override name = "HookError";
+  constructor(
+    message: string,
+    readonly hook?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A backup could not be made, read or restored (missing id, corrupt manifest, checksum mismatch). */
+export class BackupError extends FirebreakError {
+  override name = "BackupError";
+}
