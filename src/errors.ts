@@ -161,3 +161,31 @@ export class HookError extends FirebreakError {
 export class BackupError extends FirebreakError {
   override name = "BackupError";
 }
+
+/** QEMU's QMP monitor answered with an error, closed, or said something that is not QMP. */
+export class QmpError extends VmError {
+  override name = "QmpError";
+  constructor(
+    message: string,
+    /** QMP error class (e.g. `GenericError`), when QEMU sent one. */
+    readonly qmpClass?: string,
+    /** The QMP command that failed, if any. */
+    readonly command?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The guest image (kernel + initramfs) could not be built or is missing an input. */
+export class ImageBuildError extends FirebreakError {
+  override name = "ImageBuildError";
+  constructor(
+    message: string,
+    /** Tail of the failing step's output, for the user. */
+    readonly outputTail?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
