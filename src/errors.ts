@@ -189,3 +189,16 @@ export class ImageBuildError extends FirebreakError {
     super(message, options);
   }
 }
+
+/** Persistent state (rate-limit buckets, ...) under the state dir is unreadable, corrupt or cannot be locked. */
+export class StateError extends FirebreakError {
+  override name = "StateError";
+  constructor(
+    message: string,
+    /** The state file concerned. */
+    readonly file?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
