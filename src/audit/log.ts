@@ -1,0 +1,163 @@
+import fs from "node:fs";
+import path from "node:path";
+import lockfile from "proper-lockfile";
+import { AuditError } from "../errors.js";
+import { checkLine, GENESIS_HASH, sealRecord } from "./chain.js";
+import type { AuditEntry, AuditRecord, VerifyReport } from "./types.js";
+
+export const AUDIT_FILE = "audit.jsonl";
+const TAIL_CHUNK_BYTES = 64 * 1024;
+const LOCK_STALE_MS = 10_000;
+
+/**
+ * Append-only JSONL audit log with a hash chain. Appends from concurrent processes are
+ * serialised by a lock file, so records never interleave and the chain stays linear.
+ *
+ * @example
+ * const log = new AuditLog(path.join(stateDir, "audit"));
+ * await log.append({ kind: "run", ... });
+ * log.verify().ok // true
+ */
+export class AuditLog {
+  readonly file: string;
+
+  constructor(readonly dir: string) {
+    this.file = path.join(dir, AUDIT_FILE);
+  }
+
+  async append(entry: AuditEntry): Promise<AuditRecord> {
+    fs.mkdirSync(this.dir, { recursive: true });
+    fs.closeSync(fs.openSync(this.file, "a"));
+    let release: () => Promise<void>;
+    try {
+      release = await lockfile.lock(this.file, {
+        stale: LOCK_STALE_MS,
+        retries: { retries: 400, minTimeout: 2, maxTimeout: 50, randomize: true },
+        realpath: false,
+      });
+    } catch (cause) {
+      throw new AuditError(`cannot lock the audit log ${this.file}: ${(cause as Error).message}`, { cause });
+    }
+    try {
+      const last = this.lastRecord();
+      const record = {
+        v: 1 as const,
+        seq: last ? last.seq + 1 : 1,
+        time: new Date().toISOString(),
+        ...entry,
+        prev_hash: last?.hash ?? GENESIS_HASH,
+      };
+      const { line, hash } = sealRecord(record);
+      // One write of one buffer with O_APPEND: a reader never sees half a record from us.
+      const fd = fs.openSync(this.file, "a");
+      try {
+        fs.writeSync(fd, `${line}\n`);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      return { ...record, hash };
+    } finally {
+      await release();
+    }
+  }
+
+  /** The last `n` records (fewer if the log is shorter). */
+  tail(n: number): AuditRecord[] {
+    const lines = this.readLines();
+    const start = Math.max(0, lines.length - n);
+    return lines.slice(start).map((l, i) => this.parse(l, start + i + 1));
+  }
+
+  /** Walks the whole chain; reports the first broken or missing link. */
+  verify(): VerifyReport {
+    const lines = this.readLines();
+    let prevHash = GENESIS_HASH;
+    let prevSeq = 0;
+    for (let i = 0; i < lines.length; i++) {
+      const lineNo = i + 1;
+      const line = lines[i]!;
+      let record: AuditRecord;
+      try {
+        record = JSON.parse(line) as AuditRecord;
+      } catch {
+        return { ok: false, records: i, problem: { line: lineNo, message: "not valid JSON (torn or edited record)" } };
+      }
+      const check = checkLine(line);
+      if (!check) return { ok: false, records: i, problem: { line: lineNo, seq: record.seq, message: "record has no hash" } };
+      if (check.stored !== check.computed) {
+        return { ok: false, records: i, problem: { line: lineNo, seq: record.seq, message: "hash mismatch: the record was modified" } };
+      }
+      if (record.prev_hash !== prevHash) {
+        return {
+          ok: false,
+          records: i,
+          problem: { line: lineNo, seq: record.seq, message: "prev_hash does not match the previous record: a record is missing or out of order" },
+        };
+      }
+      if (record.seq !== prevSeq + 1) {
+        return { ok: false, records: i, problem: { line: lineNo, seq: record.seq, message: `sequence jumps from ${prevSeq} to ${record.seq}` } };
+      }
+      prevHash = record.hash;
+      prevSeq = record.seq;
+    }
+    return { ok: true, records: lines.length };
+  }
+
+  private readLines(): string[] {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, "utf8");
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw new AuditError(`cannot read the audit log ${this.file}: ${(cause as Error).message}`, { cause });
+    }
+    return text.split("\n").filter((l) => l.length > 0);
+  }
+
+  private parse(line: string, lineNo: number): AuditRecord {
+    try {
+      return JSON.parse(line) as AuditRecord;
+    } catch (cause) {
+      throw new AuditError(`${this.file}:${lineNo}: not valid JSON`, { cause });
+    }
+  }
+
+  /** Reads backwards from the end until one whole line is found. */
+  private lastRecord(): AuditRecord | undefined {
+    const fd = fs.openSync(this.file, "r");
+    try {
+      const size = fs.fstatSync(fd).size;
+      let end = size;
+      let buf = Buffer.alloc(0);
+      while (end > 0) {
+        const start = Math.max(0, end - TAIL_CHUNK_BYTES);
+        const chunk = Buffer.alloc(end - start);
+        fs.readSync(fd, chunk, 0, chunk.length, start);
+        buf = Buffer.concat([chunk, buf]);
+        end = start;
+        const text = buf.toString("utf8").replace(/\n+$/, "");
+        const nl = text.lastIndexOf("\n");
+        if (nl !== -1 || end === 0) {
+          const line = text.slice(nl + 1);
+          if (!line) return undefined;
+          try {
+            return JSON.parse(line) as AuditRecord;
+          } catch (cause) {
+            throw new AuditError(`${this.file}: the last record is not valid JSON; run 'firebreak audit verify'`, { cause });
+          }
+        }
+      }
+      return undefined;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+}
+
+/** Replaces the values of secret parameters before anything is written. */
+export function redactParameters(values: Record<string, unknown>, secretNames: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(values)) out[k] = secretNames.includes(k) ? "[redacted]" : v;
+  return out;
+}

@@ -1,0 +1,41 @@
+/** What a caller hands to the audit log for one invocation. */
+export interface AuditEntry {
+  /** "run": executed; "refused": the pipeline said no; "dry_run": planned only. */
+  kind: "run" | "refused" | "dry_run";
+  id: string;
+  user: string;
+  role: string;
+  command: string | null;
+  definition_sha256: string | null;
+  /** Values of `secret: true` parameters are already redacted. */
+  parameters: Record<string, unknown>;
+  rendered: string | null;
+  placement: "local" | "vm" | "denied";
+  risk: string;
+  reasons: string[];
+  concepts?: { matched: unknown[]; missing: string[]; in_script?: string[] };
+  hooks?: unknown[];
+  exit_status?: number | null;
+  signal?: string | null;
+  duration_ms?: number;
+  stdout_bytes?: number;
+  stderr_bytes?: number;
+  /** Anything else a stage wants on record (hook annotations, VM id, ...). */
+  extra?: Record<string, unknown>;
+}
+
+/** A stored record: the entry plus its place in the hash chain. */
+export interface AuditRecord extends AuditEntry {
+  v: 1;
+  seq: number;
+  time: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  records: number;
+  /** The first broken or missing link, if any. */
+  problem?: { line: number; seq?: number; message: string };
+}

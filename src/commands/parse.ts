@@ -1,0 +1,191 @@
+import { createHash } from "node:crypto";
+import { isMap, isSeq, LineCounter, parseDocument } from "yaml";
+import type { z } from "zod";
+import { DefinitionError, TemplateError } from "../errors.js";
+import { splitFrontmatter } from "./frontmatter.js";
+import { ALLOWED_KEYS, definitionSchema, HOISTED_VALIDATION_KEYS } from "./schema.js";
+import { compileTemplate } from "./template.js";
+import type { CommandDefinition, CommandLayer } from "./types.js";
+import { coerceValue, validateValue } from "./values.js";
+
+export interface DefinitionWarning {
+  file: string;
+  line?: number;
+  message: string;
+}
+
+export type ParseOutcome =
+  | { kind: "definition"; definition: CommandDefinition; warnings: DefinitionWarning[] }
+  | { kind: "skipped"; notice: string };
+
+export interface ParseOptions {
+  file: string;
+  layer?: CommandLayer;
+  /** Namespace implied by the folder (`db/migrate.md` -> `db`). */
+  folderNamespace?: string;
+}
+
+/**
+ * Parses one command definition file. Throws DefinitionError (file, line, field) for a broken
+ * file; returns `skipped` for markdown without frontmatter (e.g. a README next to commands).
+ *
+ * @example
+ * const out = parseDefinition(fs.readFileSync(f, "utf8"), { file: f });
+ * if (out.kind === "definition") out.definition.name;
+ */
+export function parseDefinition(text: string, options: ParseOptions): ParseOutcome {
+  const { file } = options;
+  const fm = splitFrontmatter(text);
+  if (fm === undefined) return { kind: "skipped", notice: `${file}: no YAML frontmatter, not a command definition; skipped` };
+  if ("unterminated" in fm) throw new DefinitionError("frontmatter starts with '---' but is never closed", { file, line: 1 });
+
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(fm.yaml, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const lineOf = (offset: number) => lineCounter.linePos(offset).line + fm.firstLine - 1;
+  const firstError = doc.errors[0];
+  if (firstError) {
+    throw new DefinitionError(`invalid YAML: ${firstError.message.split("\n")[0]}`, { file, line: lineOf(firstError.pos[0]) });
+  }
+  const nodeLine = (path: readonly PropertyKey[]): number | undefined => {
+    for (let n = path.length; n >= 0; n--) {
+      const node = doc.getIn(path.slice(0, n) as unknown[], true) as { range?: [number, number, number] } | undefined;
+      if (node?.range) return lineOf(node.range[0]);
+      // For a map key, point at the key itself.
+      const parent = doc.getIn(path.slice(0, Math.max(0, n - 1)) as unknown[], true);
+      if (isMap(parent)) {
+        const pair = parent.items.find((p) => (p.key as { value?: unknown })?.value === path[n - 1]);
+        const range = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
+        if (range) return lineOf(range[0]);
+      }
+    }
+    return undefined;
+  };
+  const raw: unknown = doc.toJS();
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new DefinitionError("frontmatter must be a YAML mapping", { file, line: fm.firstLine });
+  }
+
+  const warnings: DefinitionWarning[] = [];
+  const data = normalise(raw as Record<string, unknown>, file, nodeLine, warnings);
+  const result = definitionSchema.safeParse(data);
+  if (!result.success) throw issueError(result.error.issues[0]!, file, nodeLine);
+  const def = result.data;
+
+  const definition: CommandDefinition = {
+    ...def,
+    qualifiedName: qualify(def.namespace ?? options.folderNamespace, def.name),
+    namespace: def.namespace ?? options.folderNamespace,
+    body: fm.body,
+    source: { file, layer: options.layer ?? "project", sha256: createHash("sha256").update(text).digest("hex") },
+  };
+  checkSemantics(definition, file, nodeLine);
+  return { kind: "definition", definition, warnings };
+}
+
+export function qualify(namespace: string | undefined, name: string): string {
+  return namespace ? `${namespace}:${name}` : name;
+}
+
+type LineOf = (path: readonly PropertyKey[]) => number | undefined;
+
+/** Warns about unknown keys and hoists parameter-level validation keys into `validation`. */
+function normalise(raw: Record<string, unknown>, file: string, lineOf: LineOf, warnings: DefinitionWarning[]): Record<string, unknown> {
+  const warnUnknown = (obj: Record<string, unknown>, allowed: readonly string[], path: PropertyKey[], where: string) => {
+    for (const key of Object.keys(obj)) {
+      if (!allowed.includes(key)) {
+        warnings.push({
+          file,
+          line: lineOf([...path, key]),
+          message: `unknown key '${key}'${where}; allowed: ${allowed.join(", ")}`,
+        });
+      }
+    }
+  };
+  warnUnknown(raw, ALLOWED_KEYS.definition, [], "");
+  const out: Record<string, unknown> = { ...raw };
+  if (out.resource_limits && typeof out.resource_limits === "object" && !Array.isArray(out.resource_limits)) {
+    warnUnknown(out.resource_limits as Record<string, unknown>, ALLOWED_KEYS.resource_limits, ["resource_limits"], " in resource_limits");
+  }
+  if (Array.isArray(raw.parameters)) {
+    out.parameters = raw.parameters.map((p: unknown, i: number) => {
+      if (p === null || typeof p !== "object" || Array.isArray(p)) return p;
+      const param = { ...(p as Record<string, unknown>) };
+      warnUnknown(param, ALLOWED_KEYS.parameter, ["parameters", i], ` in parameter ${String(param.name ?? i)}`);
+      const validation: Record<string, unknown> =
+        param.validation && typeof param.validation === "object" ? { ...(param.validation as Record<string, unknown>) } : {};
+      for (const key of HOISTED_VALIDATION_KEYS) {
+        if (!(key in param)) continue;
+        if (key in validation && JSON.stringify(validation[key]) !== JSON.stringify(param[key])) {
+          throw new DefinitionError(`'${key}' is given both on the parameter and under validation, with different values`, {
+            file,
+            line: lineOf(["parameters", i, key]),
+            field: `parameters[${i}].${key}`,
+          });
+        }
+        validation[key] = param[key];
+        delete param[key];
+      }
+      if ("validation" in param || Object.keys(validation).length) param.validation = validation;
+      return param;
+    });
+  }
+  return out;
+}
+
+function issueError(issue: z.core.$ZodIssue, file: string, lineOf: LineOf): DefinitionError {
+  const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+  const field = path.map((p, i) => (typeof p === "number" ? `[${p}]` : i ? `.${p}` : p)).join("");
+  let message = issue.message;
+  if (issue.code === "invalid_value" && "values" in issue) message = `must be one of: ${issue.values.map(String).join(", ")}`;
+  if (issue.code === "invalid_type" && issue.input === undefined) message = "is required";
+  // `validation` keys may have been hoisted from the parameter itself: point at whichever exists.
+  const line = lineOf(path) ?? lineOf(path.filter((p) => p !== "validation"));
+  return new DefinitionError(message, { file, line, field: field || undefined });
+}
+
+function checkSemantics(def: CommandDefinition, file: string, lineOf: LineOf): void {
+  const seen = new Set<string>();
+  def.parameters.forEach((p, i) => {
+    const at = (key?: string) => ({ file, line: lineOf(key ? ["parameters", i, key] : ["parameters", i]), field: `parameters[${i}]${key ? `.${key}` : ""}` });
+    if (seen.has(p.name)) throw new DefinitionError(`parameter '${p.name}' is declared twice`, at("name"));
+    seen.add(p.name);
+    if (p.required && p.default_value !== undefined) {
+      throw new DefinitionError(`parameter '${p.name}' is required and has a default_value; a required parameter has no default`, at("default_value"));
+    }
+    if (p.default_value !== undefined) {
+      const c = coerceValue(p, p.default_value);
+      if (!c.ok) throw new DefinitionError(`default_value of '${p.name}': ${c.error}`, at("default_value"));
+      const errors = validateValue(p, c.value);
+      if (errors.length) throw new DefinitionError(`default_value of '${p.name}': ${errors[0]}`, at("default_value"));
+      p.default_value = c.value;
+    }
+  });
+  if (def.command !== undefined) {
+    let template: ReturnType<typeof compileTemplate>;
+    try {
+      template = compileTemplate(def.command);
+    } catch (cause) {
+      const line = lineOf(["command"]);
+      throw new DefinitionError(`command template ${(cause as TemplateError).message}`, { file, line, field: "command" }, { cause });
+    }
+    for (const name of template.names) {
+      if (!seen.has(name)) {
+        throw new DefinitionError(`command template uses {{${name}}}, which is not a declared parameter (declared: ${[...seen].join(", ") || "none"})`, {
+          file,
+          line: lineOf(["command"]),
+          field: "command",
+        });
+      }
+    }
+    for (const name of template.unguarded) {
+      const p = def.parameters.find((q) => q.name === name)!;
+      if (!p.required && p.default_value === undefined) {
+        throw new DefinitionError(`{{${name}}} is optional with no default; wrap it in {{#${name}}}…{{/${name}}}`, {
+          file,
+          line: lineOf(["command"]),
+          field: "command",
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,184 @@
+import fs from "node:fs";
+import path from "node:path";
+import { DefinitionError } from "../errors.js";
+import { type DefinitionWarning, parseDefinition, qualify } from "./parse.js";
+import type { CommandDefinition, CommandLayer } from "./types.js";
+
+/** One folder of definitions. Layers are given lowest precedence first. */
+export interface RegistryLayer {
+  layer: CommandLayer;
+  dir: string;
+}
+
+export interface RegistryConflict {
+  /** The name or alias defined twice. */
+  key: string;
+  layer: CommandLayer;
+  /** The file whose definition is used. */
+  winner: string;
+  /** The file whose definition is ignored for this key. */
+  loser: string;
+}
+
+export interface RegistryReport {
+  definitions: CommandDefinition[];
+  errors: DefinitionError[];
+  warnings: DefinitionWarning[];
+  notices: string[];
+  conflicts: RegistryConflict[];
+  /** Files that are broken now but still served from their last good version. */
+  stale: string[];
+}
+
+interface FileState {
+  layer: RegistryLayer;
+  lastGood?: CommandDefinition;
+  warnings: DefinitionWarning[];
+  error?: DefinitionError;
+  notice?: string;
+}
+
+const LAYER_RANK: Record<CommandLayer, number> = { bundled: 0, user: 1, extra: 2, project: 3 };
+
+/**
+ * The set of known commands: bundled < user < extra < project folders, namespaces from
+ * sub-folders (`db/migrate.md` -> `db:migrate`), aliases, conflicts, and per-file reload that
+ * keeps the last good version of a file that turns bad.
+ *
+ * @example
+ * const registry = new CommandRegistry([{ layer: "bundled", dir: "commands" }]);
+ * registry.loadAll();
+ * registry.resolve("hello")?.name; // "hello-world" (an alias)
+ */
+export class CommandRegistry {
+  private readonly files = new Map<string, FileState>();
+  private index = new Map<string, CommandDefinition>();
+  private report: RegistryReport = { definitions: [], errors: [], warnings: [], notices: [], conflicts: [], stale: [] };
+
+  constructor(readonly layers: readonly RegistryLayer[]) {}
+
+  /** (Re)reads every file of every layer. */
+  loadAll(): RegistryReport {
+    this.files.clear();
+    for (const layer of this.layers) {
+      for (const file of listMarkdown(layer.dir)) this.readFile(file, layer);
+    }
+    return this.rebuild();
+  }
+
+  /** Re-reads one file after a change (or removes it if gone). Returns the new report. */
+  reloadFile(file: string): RegistryReport {
+    const abs = path.resolve(file);
+    const layer = this.files.get(abs)?.layer ?? this.layerOf(abs);
+    if (!layer) return this.report;
+    if (!fs.existsSync(abs)) this.files.delete(abs);
+    else this.readFile(abs, layer);
+    return this.rebuild();
+  }
+
+  get current(): RegistryReport {
+    return this.report;
+  }
+
+  /** Looks up a qualified name or alias (`db:migrate`, `hello`). */
+  resolve(nameOrAlias: string): CommandDefinition | undefined {
+    return this.index.get(nameOrAlias);
+  }
+
+  list(): CommandDefinition[] {
+    return this.report.definitions;
+  }
+
+  /** The folders being served, for the watcher. */
+  dirs(): string[] {
+    return this.layers.map((l) => l.dir);
+  }
+
+  private layerOf(file: string): RegistryLayer | undefined {
+    // The most specific folder wins when folders nest.
+    return [...this.layers]
+      .filter((l) => file.startsWith(path.resolve(l.dir) + path.sep))
+      .sort((a, b) => b.dir.length - a.dir.length)[0];
+  }
+
+  private readFile(file: string, layer: RegistryLayer): void {
+    const abs = path.resolve(file);
+    const prev = this.files.get(abs);
+    const state: FileState = { layer, warnings: [], lastGood: prev?.lastGood };
+    try {
+      const text = fs.readFileSync(abs, "utf8");
+      const rel = path.relative(path.resolve(layer.dir), abs);
+      const folders = path.dirname(rel).split(path.sep).filter((p) => p && p !== ".");
+      const out = parseDefinition(text, { file: abs, layer: layer.layer, folderNamespace: folders.length ? folders.join(":") : undefined });
+      if (out.kind === "skipped") {
+        state.notice = out.notice;
+        state.lastGood = undefined;
+      } else {
+        state.lastGood = out.definition;
+        state.warnings = out.warnings;
+      }
+    } catch (cause) {
+      state.error = cause instanceof DefinitionError ? cause : new DefinitionError(`cannot read: ${(cause as Error).message}`, { file: abs }, { cause });
+    }
+    this.files.set(abs, state);
+  }
+
+  private rebuild(): RegistryReport {
+    const report: RegistryReport = { definitions: [], errors: [], warnings: [], notices: [], conflicts: [], stale: [] };
+    const index = new Map<string, CommandDefinition>();
+    const owner = new Map<string, { def: CommandDefinition; rank: number }>();
+    const entries = [...this.files.entries()].sort(([fa, a], [fb, b]) => LAYER_RANK[a.layer.layer] - LAYER_RANK[b.layer.layer] || fa.localeCompare(fb));
+    for (const [file, state] of entries) {
+      if (state.error) {
+        report.errors.push(state.error);
+        if (state.lastGood) report.stale.push(file);
+      }
+      if (state.notice) report.notices.push(state.notice);
+      report.warnings.push(...state.warnings);
+      const def = state.lastGood;
+      if (!def) continue;
+      const rank = LAYER_RANK[def.source.layer];
+      const keys = [def.qualifiedName, ...def.aliases.map((a) => qualify(def.namespace, a))];
+      for (const key of keys) {
+        const held = owner.get(key);
+        if (held && held.rank === rank) {
+          report.conflicts.push({ key, layer: def.source.layer, winner: held.def.source.file, loser: def.source.file });
+          continue;
+        }
+        // A higher layer overrides a lower one: that is precedence, not a conflict.
+        owner.set(key, { def, rank });
+        index.set(key, def);
+      }
+    }
+    const served = new Set(index.values());
+    report.definitions = [...served].sort((a, b) => a.qualifiedName.localeCompare(b.qualifiedName));
+    // A definition overridden under its own name by a higher layer must not stay reachable by an alias.
+    for (const [key, def] of index) {
+      if (index.get(def.qualifiedName) !== def) index.delete(key);
+    }
+    report.definitions = report.definitions.filter((d) => index.get(d.qualifiedName) === d);
+    this.index = index;
+    this.report = report;
+    return report;
+  }
+}
+
+/** Every `*.md` below dir, sorted; a missing folder is simply empty. */
+export function listMarkdown(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory() && !e.name.startsWith(".")) walk(p);
+      else if (e.isFile() && e.name.endsWith(".md")) out.push(path.resolve(p));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}

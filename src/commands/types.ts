@@ -1,0 +1,66 @@
+import type { ExecutionMode, RiskLevel } from "../policy/types.js";
+
+export const PARAMETER_TYPES = ["string", "number", "boolean", "array", "object"] as const;
+export type ParameterType = (typeof PARAMETER_TYPES)[number];
+
+export interface ParameterValidation {
+  min?: number;
+  max?: number;
+  allowed_values?: unknown[];
+  pattern?: string;
+}
+
+export interface ParameterDefinition {
+  name: string;
+  type: ParameterType;
+  required: boolean;
+  description?: string;
+  default_value?: unknown;
+  /** Redacted in the audit log and in `--json` plans. */
+  secret: boolean;
+  validation: ParameterValidation;
+}
+
+export interface ResourceLimits {
+  max_memory_mb?: number;
+  /** CPU seconds. */
+  max_cpu_time?: number;
+  max_disk_mb?: number;
+  network_access: boolean;
+}
+
+/** Which layer a definition came from; later layers override earlier ones. */
+export type CommandLayer = "bundled" | "user" | "extra" | "project";
+
+export interface DefinitionSource {
+  file: string;
+  layer: CommandLayer;
+  /** sha256 of the file's bytes, recorded in the audit log. */
+  sha256: string;
+}
+
+/** A validated command definition (DESIGN.md §2). */
+export interface CommandDefinition {
+  name: string;
+  /** `namespace:name` when the file sits in a sub-folder or declares a namespace, else `name`. */
+  qualifiedName: string;
+  description: string;
+  usage?: string;
+  category?: string;
+  version?: string;
+  namespace?: string;
+  aliases: string[];
+  permissions: string[];
+  knowledge_graph_required: string[];
+  /** Seconds. */
+  timeout?: number;
+  risk_level: RiskLevel;
+  execution_mode: ExecutionMode;
+  parameters: ParameterDefinition[];
+  resource_limits?: ResourceLimits;
+  /** The shell template to run; absent = the command can be listed but not run. */
+  command?: string;
+  /** The markdown body after the frontmatter (documentation). */
+  body: string;
+  source: DefinitionSource;
+}

@@ -1,0 +1,140 @@
+import fs from "node:fs";
+import path from "node:path";
+import { parse as parseToml, TomlError } from "smol-toml";
+import type { z } from "zod";
+import { ConfigError } from "../errors.js";
+import { DEFAULT_CONFIG_TOML } from "./defaults.js";
+import { type FirebreakPaths, resolvePaths } from "./paths.js";
+import { configSchema, type FirebreakConfig } from "./schema.js";
+import { locateTomlKey } from "./toml-locate.js";
+
+export const PROJECT_CONFIG_FILE = "firebreak.toml";
+
+/** One layer of configuration text and where it came from. */
+export interface ConfigSource {
+  file: string;
+  text: string;
+  data: Record<string, unknown>;
+}
+
+export interface LoadedConfig {
+  config: FirebreakConfig;
+  /** Lowest precedence first: built-in defaults, user file, project file. */
+  sources: ConfigSource[];
+  /** Directory that holds the project's firebreak.toml, or the working directory. */
+  projectRoot: string;
+  paths: FirebreakPaths;
+}
+
+export interface LoadConfigOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** An explicit project config file (`--config`); replaces the upward search. */
+  configFile?: string;
+}
+
+/**
+ * Loads defaults < `$XDG_CONFIG_HOME/firebreak/config.toml` < project `firebreak.toml`.
+ *
+ * @example
+ * const { config } = loadConfig({ cwd: process.cwd() });
+ * config.default_role; // "developer"
+ */
+export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const paths = resolvePaths(options.env);
+  const sources: ConfigSource[] = [parseSource("<built-in defaults>", DEFAULT_CONFIG_TOML)];
+  const userFile = path.join(paths.configDir, "config.toml");
+  if (fs.existsSync(userFile)) sources.push(readSource(userFile));
+  const projectFile = options.configFile ? path.resolve(cwd, options.configFile) : findUp(cwd, PROJECT_CONFIG_FILE);
+  if (options.configFile && !fs.existsSync(projectFile ?? "")) {
+    throw new ConfigError("config file not found", { file: options.configFile });
+  }
+  if (projectFile) sources.push(readSource(projectFile));
+  const merged = sources.reduce<Record<string, unknown>>((acc, s) => deepMerge(acc, s.data), {});
+  const config = validate(merged, sources);
+  return { config, sources, projectRoot: projectFile ? path.dirname(projectFile) : cwd, paths };
+}
+
+/** Validates a merged config object; errors name the file and line that set the bad key. */
+export function validate(merged: unknown, sources: ConfigSource[]): FirebreakConfig {
+  const result = configSchema.safeParse(merged);
+  if (result.success) return result.data;
+  throw issueToError(result.error.issues[0]!, sources);
+}
+
+function issueToError(issue: z.core.$ZodIssue, sources: ConfigSource[]): ConfigError {
+  let keyPath = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
+  let message = issue.message;
+  if (issue.code === "unrecognized_keys") {
+    const key = issue.keys[0] ?? "";
+    keyPath = [...keyPath, key];
+    message = `unknown key '${key}'`;
+  }
+  const field = keyPath.join(".");
+  // The highest-precedence file that mentions the key is the one to blame.
+  for (const source of [...sources].reverse()) {
+    const line = locateTomlKey(source.text, keyPath);
+    if (line !== undefined && hasPath(source.data, keyPath)) {
+      return new ConfigError(message, { file: source.file, line, field });
+    }
+  }
+  return new ConfigError(message, { field });
+}
+
+function hasPath(data: unknown, keyPath: readonly (string | number)[]): boolean {
+  let cur: unknown = data;
+  for (const k of keyPath) {
+    if (cur === null || typeof cur !== "object" || !(k in (cur as object))) return false;
+    cur = (cur as Record<string | number, unknown>)[k];
+  }
+  return true;
+}
+
+function readSource(file: string): ConfigSource {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (cause) {
+    throw new ConfigError(`cannot read config file: ${(cause as Error).message}`, { file }, { cause });
+  }
+  return parseSource(file, text);
+}
+
+/** Parses TOML text; syntax errors become ConfigError with file and line. */
+export function parseSource(file: string, text: string): ConfigSource {
+  try {
+    return { file, text, data: parseToml(text) as Record<string, unknown> };
+  } catch (cause) {
+    if (cause instanceof TomlError) {
+      const first = cause.message.split("\n")[0] ?? cause.message;
+      throw new ConfigError(`invalid TOML: ${first}`, { file, line: cause.line }, { cause });
+    }
+    throw new ConfigError(`invalid TOML: ${(cause as Error).message}`, { file }, { cause });
+  }
+}
+
+function findUp(start: string, name: string): string | undefined {
+  let dir = path.resolve(start);
+  for (;;) {
+    const candidate = path.join(dir, name);
+    if (fs.existsSync(candidate)) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** Objects merge key by key; anything else (arrays included) is replaced by the later layer. */
+export function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const prev = out[key];
+    out[key] = isPlainObject(prev) && isPlainObject(value) ? deepMerge(prev, value) : value;
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Date);
+}

@@ -1,0 +1,3 @@
+export { CappedCapture, TRUNCATION_MARKER } from "./capture.js";
+export { filterEnv } from "./env.js";
+export { EXIT_TIMEOUT, type LocalExecRequest, type LocalExecResult, runLocal, SHELL_PATH, type SpawnedProcess } from "./local.js";

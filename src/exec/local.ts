@@ -1,0 +1,136 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import os from "node:os";
+import { CappedCapture } from "./capture.js";
+
+export const EXIT_TIMEOUT = 124;
+export const SHELL_PATH = "/bin/sh";
+
+export interface LocalExecRequest {
+  script: string;
+  cwd: string;
+  env: Record<string, string>;
+  /** Undefined = no timeout. */
+  timeoutMs?: number;
+  killGraceMs: number;
+  outputCapBytes: number;
+  /** Live output (e.g. process.stdout.write); captured copies are kept regardless. */
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+  /** Called once the process exists, e.g. for a resource monitor. */
+  onSpawn?: (proc: SpawnedProcess) => void;
+  stdin?: "inherit" | "ignore";
+}
+
+export interface SpawnedProcess {
+  pid: number;
+  /** Kills the whole process group; `reason` becomes the result's killReason. */
+  kill(reason: string): void;
+}
+
+export interface LocalExecResult {
+  /** The command's exit status; 128+N for signal N; 124 on timeout. */
+  exitCode: number;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  /** Set when something (timeout, resource monitor) killed the command. */
+  killReason?: string;
+  durationMs: number;
+  stdout: string;
+  stderr: string;
+  stdoutBytes: number;
+  stderrBytes: number;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+}
+
+/**
+ * Runs a rendered script with `/bin/sh -c` in its own process group, streaming and capturing its
+ * output. A timeout sends SIGTERM to the group, then SIGKILL after the grace period.
+ *
+ * @example
+ * const r = await runLocal({ script: "echo hi", cwd: ".", env: { PATH: process.env.PATH! }, killGraceMs: 2000, outputCapBytes: 1 << 20 });
+ * r.stdout // "hi\n"
+ */
+export async function runLocal(req: LocalExecRequest): Promise<LocalExecResult> {
+  const started = performance.now();
+  const child = spawn(SHELL_PATH, ["-c", req.script], {
+    cwd: req.cwd,
+    env: req.env,
+    detached: true, // own process group, so the whole tree can be killed
+    stdio: [req.stdin ?? "ignore", "pipe", "pipe"],
+  });
+  const stdout = new CappedCapture(req.outputCapBytes);
+  const stderr = new CappedCapture(req.outputCapBytes);
+  child.stdout.on("data", (c: Buffer) => {
+    stdout.push(c);
+    req.onStdout?.(c);
+  });
+  child.stderr.on("data", (c: Buffer) => {
+    stderr.push(c);
+    req.onStderr?.(c);
+  });
+
+  let killReason: string | undefined;
+  let timedOut = false;
+  let graceTimer: NodeJS.Timeout | undefined;
+  const killGroup = (signal: NodeJS.Signals) => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  const terminate = (reason: string) => {
+    if (killReason) return;
+    killReason = reason;
+    killGroup("SIGTERM");
+    graceTimer = setTimeout(() => killGroup("SIGKILL"), req.killGraceMs);
+  };
+  const timeoutTimer =
+    req.timeoutMs !== undefined
+      ? setTimeout(() => {
+          timedOut = true;
+          terminate(`timed out after ${req.timeoutMs} ms`);
+        }, req.timeoutMs)
+      : undefined;
+
+  const spawnError = new Promise<never>((_, reject) => child.once("error", reject));
+  if (child.pid !== undefined) {
+    req.onSpawn?.({
+      pid: child.pid,
+      kill: (reason) => {
+        killReason ??= reason;
+        killGroup("SIGKILL");
+      },
+    });
+  }
+  try {
+    const [code, signal] = (await Promise.race([once(child, "close"), spawnError])) as [number | null, NodeJS.Signals | null];
+    // The shell may exit before its background children: make sure nothing of the group survives.
+    killGroup("SIGKILL");
+    const signalNumber = signal ? osSignalNumber(signal) : undefined;
+    const exitCode = timedOut ? EXIT_TIMEOUT : code ?? (signalNumber !== undefined ? 128 + signalNumber : 1);
+    return {
+      exitCode,
+      signal,
+      timedOut,
+      killReason,
+      durationMs: Math.round(performance.now() - started),
+      stdout: stdout.text(),
+      stderr: stderr.text(),
+      stdoutBytes: stdout.total,
+      stderrBytes: stderr.total,
+      stdoutTruncated: stdout.truncated,
+      stderrTruncated: stderr.truncated,
+    };
+  } finally {
+    clearTimeout(timeoutTimer);
+    clearTimeout(graceTimer);
+  }
+}
+
+function osSignalNumber(signal: NodeJS.Signals): number | undefined {
+  return (os.constants.signals as Record<string, number>)[signal];
+}
