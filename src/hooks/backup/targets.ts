@@ -1,0 +1,216 @@
+/**
+ * Which files a shell line may modify or delete, read from its parsed segments.
+ *
+ * Covered: rm, unlink, mv (sources and overwritten destinations), cp/install over
+ * existing files, truncate, shred, sed -i, tee (without -a), dd of=, and the redirections
+ * `>`, `>|`, `&>`, `>&` onto files. Words with `$` or backticks cannot be known before
+ * the shell runs and are reported as unresolved; globs are expanded here.
+ *
+ * @example
+ * wordTargets([{ argv: ["rm", "-r", "build"], redirects: [] }])
+ * // [{ word: "build", command: "rm", follow: false, recursive: true }]
+ */
+import { stat } from "node:fs/promises";
+import { basename, join, resolve } from "node:path";
+import type { ShellSegment } from "../../policy/shell/types.js";
+import { expandGlob, hasGlob } from "./glob.js";
+
+/** A word naming a file the command may change. */
+export interface WordTarget {
+  word: string;
+  /** The command (or "redirect") that will change it. */
+  command: string;
+  /** true when the write goes through a symlink to its target (cp onto, `>`, truncate). */
+  follow: boolean;
+  /** true when a directory is affected as a whole (rm -r, mv). */
+  recursive: boolean;
+  /** For cp/mv into an existing directory: the file lands at `<dir>/<basename(source)>`. */
+  intoDirFrom?: string[];
+}
+
+interface ParsedArgs {
+  operands: string[];
+  flags: Set<string>;
+  values: Map<string, string>;
+}
+
+/**
+ * Splits argv (without argv[0]) into flags, option values and operands.
+ * `shortWithValue` lists short options taking a value; `optionalValue` short options whose
+ * value, if any, is attached (`sed -i.bak`).
+ */
+function parseArgs(args: readonly string[], shortWithValue: string, longWithValue: string[] = [], optionalValue = ""): ParsedArgs {
+  const out: ParsedArgs = { operands: [], flags: new Set(), values: new Map() };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === "--") {
+      out.operands.push(...args.slice(i + 1));
+      break;
+    }
+    if (arg.startsWith("--")) {
+      const eq = arg.indexOf("=");
+      const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+      out.flags.add(name);
+      if (eq !== -1) out.values.set(name, arg.slice(eq + 1));
+      else if (longWithValue.includes(name) && i + 1 < args.length) out.values.set(name, args[++i] as string);
+      continue;
+    }
+    if (arg.startsWith("-") && arg.length > 1) {
+      for (let j = 1; j < arg.length; j++) {
+        const letter = arg[j] as string;
+        out.flags.add(letter);
+        if (optionalValue.includes(letter)) {
+          if (j + 1 < arg.length) out.values.set(letter, arg.slice(j + 1));
+          break;
+        }
+        if (shortWithValue.includes(letter)) {
+          const attached = arg.slice(j + 1);
+          if (attached) out.values.set(letter, attached);
+          else if (i + 1 < args.length) out.values.set(letter, args[++i] as string);
+          break;
+        }
+      }
+      continue;
+    }
+    out.operands.push(arg);
+  }
+  return out;
+}
+
+function destinationTargets(command: string, p: ParsedArgs, follow: boolean): { sources: string[]; targets: WordTarget[] } {
+  const targetDir = p.values.get("t") ?? p.values.get("target-directory");
+  const sources = targetDir === undefined ? p.operands.slice(0, -1) : p.operands;
+  const dest = targetDir ?? p.operands[p.operands.length - 1];
+  if (dest === undefined || sources.length === 0) return { sources: [], targets: [] };
+  const noTargetDir = p.flags.has("T") || p.flags.has("no-target-directory");
+  const target: WordTarget = { word: dest, command, follow, recursive: true };
+  if (!noTargetDir) target.intoDirFrom = sources;
+  return { sources, targets: [target] };
+}
+
+/** The file words each segment may change (before glob and path resolution). */
+export function wordTargets(segments: readonly Pick<ShellSegment, "argv" | "redirects">[]): WordTarget[] {
+  const out: WordTarget[] = [];
+  const add = (command: string, words: string[], follow: boolean, recursive = false) => {
+    for (const word of words) if (word !== "-" && word !== "") out.push({ word, command, follow, recursive });
+  };
+  for (const seg of segments) {
+    for (const r of seg.redirects) {
+      const overwrites = r.op === ">" || r.op === ">|" || r.op === "&>" || (r.op === ">&" && !/^\d+$|^-$/.test(r.target ?? ""));
+      if (overwrites && r.target) add("redirect", [r.target], true);
+    }
+    const [argv0, ...args] = seg.argv;
+    if (argv0 === undefined) continue;
+    const name = basename(argv0);
+    switch (name) {
+      case "rm": {
+        const p = parseArgs(args, "");
+        add(name, p.operands, false, p.flags.has("r") || p.flags.has("R") || p.flags.has("recursive"));
+        break;
+      }
+      case "unlink":
+        add(name, parseArgs(args, "").operands.slice(0, 1), false);
+        break;
+      case "mv": {
+        const { sources, targets } = destinationTargets(name, parseArgs(args, "tS", ["target-directory", "suffix"]), false);
+        add(name, sources, false, true);
+        out.push(...targets);
+        break;
+      }
+      case "cp":
+      case "install": {
+        const shortWithValue = name === "cp" ? "tS" : "tSgmo";
+        const p = parseArgs(args, shortWithValue, ["target-directory", "suffix", "group", "mode", "owner"]);
+        if (name === "install" && p.flags.has("d")) break;
+        out.push(...destinationTargets(name, p, true).targets);
+        break;
+      }
+      case "truncate":
+        add(name, parseArgs(args, "sr", ["size", "reference"]).operands, true);
+        break;
+      case "shred":
+        add(name, parseArgs(args, "ns", ["iterations", "size", "random-source"]).operands, true);
+        break;
+      case "sed": {
+        const p = parseArgs(args, "efl", ["expression", "file", "line-length"], "i");
+        if (!p.flags.has("i") && !p.flags.has("in-place")) break;
+        const scriptGiven = p.values.has("e") || p.values.has("f") || p.flags.has("expression") || p.flags.has("file");
+        add(name, scriptGiven ? p.operands : p.operands.slice(1), p.flags.has("follow-symlinks"));
+        break;
+      }
+      case "tee": {
+        const p = parseArgs(args, "");
+        if (!p.flags.has("a") && !p.flags.has("append")) add(name, p.operands, true);
+        break;
+      }
+      case "dd": {
+        const of = args.find((a) => a.startsWith("of="));
+        if (of) add(name, [of.slice(3)], true);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** A concrete absolute path to back up. */
+export interface PathTarget {
+  path: string;
+  command: string;
+  follow: boolean;
+  recursive: boolean;
+}
+
+export interface ResolvedTargets {
+  paths: PathTarget[];
+  /** Words that cannot be resolved before the shell runs (variables, substitutions). */
+  unresolved: string[];
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function expandTilde(word: string, home: string): string {
+  if (word === "~") return home;
+  return word.startsWith("~/") ? join(home, word.slice(2)) : word;
+}
+
+async function expandWord(word: string, cwd: string, home: string): Promise<string[] | undefined> {
+  if (/[$`]/.test(word)) return undefined;
+  const w = expandTilde(word, home);
+  if (hasGlob(w)) {
+    const matches = await expandGlob(w, cwd);
+    // No match: bash passes the word through literally.
+    return matches.length > 0 ? matches : [resolve(cwd, w)];
+  }
+  return [resolve(cwd, w)];
+}
+
+/** Resolves word targets to absolute paths (globs expanded, relative to `cwd`). */
+export async function resolveTargets(targets: readonly WordTarget[], cwd: string, home: string): Promise<ResolvedTargets> {
+  const paths: PathTarget[] = [];
+  const unresolved: string[] = [];
+  for (const t of targets) {
+    const expanded = await expandWord(t.word, cwd, home);
+    if (!expanded) {
+      unresolved.push(t.word);
+      continue;
+    }
+    for (const path of expanded) {
+      if (t.intoDirFrom && (await isDirectory(path))) {
+        for (const src of t.intoDirFrom) {
+          const sources = (await expandWord(src, cwd, home)) ?? [];
+          for (const s of sources) paths.push({ path: join(path, basename(s)), command: t.command, follow: t.follow, recursive: true });
+        }
+        continue;
+      }
+      paths.push({ path, command: t.command, follow: t.follow, recursive: t.recursive });
+    }
+  }
+  return { paths, unresolved };
+}

@@ -1,0 +1,41 @@
+/**
+ * `logging`: one structured JSON line per phase, to stderr and/or a JSONL file.
+ *
+ * @example
+ * {"ts":"2026-11-23T10:00:00.000Z","hook_event_name":"PreCommand","invocation_id":"…","command":"backup-db",…}
+ */
+import { appendFile, mkdir } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import type { LoggingConfig } from "../config.js";
+import { hookEvent } from "../event.js";
+import { DEFAULT_PRIORITY, DEFAULT_TIMEOUT_MS } from "../presets.js";
+import type { Hook } from "../types.js";
+
+export interface LoggingHookDeps {
+  /** Writes one line to stderr; default `process.stderr.write`. */
+  writeStderr?: (line: string) => void;
+  now?: () => Date;
+}
+
+export function createLoggingHook(config: LoggingConfig, stateDir: string, deps: LoggingHookDeps = {}): Hook {
+  const writeStderr = deps.writeStderr ?? ((line: string) => void process.stderr.write(line));
+  const now = deps.now ?? (() => new Date());
+  const file = config.file ? resolve(stateDir, config.file) : undefined;
+  return {
+    name: "logging",
+    phases: ["pre", "post"],
+    priority: config.priority ?? DEFAULT_PRIORITY.logging,
+    timeoutMs: config.timeout_ms ?? DEFAULT_TIMEOUT_MS.logging,
+    source: "builtin",
+    async run(ctx) {
+      const line = `${JSON.stringify({ ts: now().toISOString(), ...hookEvent(ctx, { redact: !config.include_rendered }) })}\n`;
+      if (config.stderr) writeStderr(line);
+      if (file) {
+        await mkdir(dirname(file), { recursive: true });
+        // One appendFile call = one O_APPEND write: concurrent invocations do not interleave lines.
+        await appendFile(file, line, { encoding: "utf8", mode: 0o600 });
+      }
+      return { action: "continue" };
+    },
+  };
+}
