@@ -4,7 +4,7 @@ import path from "node:path";
 import { VmError } from "../../errors.js";
 import type { BackendAvailability, Snapshot, VmBackend, VmHandle, VmSpec } from "../backend.js";
 import { FirecrackerApiClient } from "./api-client.js";
-import { type BootPlanSettings, DEFAULT_AGENT_VSOCK_PORT, VM_FILES, planBoot } from "./boot-plan.js";
+import { type BootPlan, type BootPlanSettings, DEFAULT_AGENT_VSOCK_PORT, VM_FILES, planBoot } from "./boot-plan.js";
 import { type KvmVerdictProvider, findExecutable, firecrackerAvailability } from "./availability.js";
 import { linkOrCopy, moveFile, pathExists } from "./files.js";
 import { FirecrackerVm } from "./firecracker-vm.js";
@@ -30,6 +30,21 @@ export interface FirecrackerBackendOptions {
   kvmDevicePath?: string;
   pvmModulePath?: string;
   kvmVerdict?: KvmVerdictProvider;
+}
+
+/**
+ * Sends a boot plan to a fresh Firecracker process, in the order Firecracker needs, and starts the guest.
+ *
+ * @example
+ *   await applyBootPlan(api, planBoot(spec, { kernelPath: "/img/vmlinux" }));
+ */
+export async function applyBootPlan(api: FirecrackerApiClient, plan: BootPlan): Promise<void> {
+  await api.putMachineConfig(plan.machineConfig);
+  await api.putBootSource(plan.bootSource);
+  for (const drive of plan.drives) await api.putDrive(drive);
+  for (const nic of plan.networkInterfaces) await api.putNetworkInterface(nic);
+  await api.putVsock(plan.vsock);
+  await api.instanceStart();
 }
 
 /**
@@ -77,12 +92,7 @@ export class FirecrackerBackend implements VmBackend {
       if (initrdPath) await linkOrCopy(initrdPath, path.join(launch.vmRoot, "initrd"));
     });
     try {
-      await vm.api.putMachineConfig(plan.machineConfig);
-      await vm.api.putBootSource(plan.bootSource);
-      for (const drive of plan.drives) await vm.api.putDrive(drive);
-      for (const nic of plan.networkInterfaces) await vm.api.putNetworkInterface(nic);
-      await vm.api.putVsock(plan.vsock);
-      await vm.api.instanceStart();
+      await applyBootPlan(vm.api, plan);
     } catch (err) {
       await vm.dispose();
       throw err;

@@ -23,5 +23,5 @@ export type { AvailabilityOptions, KvmCheck, KvmVerdictProvider } from "./availa
 export { restoreRequest, SNAPSHOT_META_FILE } from "./snapshot-files.js";
 export type { RestoreRequest, SnapshotMeta } from "./snapshot-files.js";
 export { FirecrackerVm } from "./firecracker-vm.js";
-export { FirecrackerBackend, DEFAULT_AGENT_CONNECT_TIMEOUT_MS } from "./backend.js";
+export { FirecrackerBackend, applyBootPlan, DEFAULT_AGENT_CONNECT_TIMEOUT_MS } from "./backend.js";
 export type { FirecrackerBackendOptions } from "./backend.js";
