@@ -202,3 +202,33 @@ export class StateError extends FirebreakError {
     super(message, options);
   }
 }
+
+/** The guest agent's channel carried something that is not the agent protocol (bad frame, oversize, bad JSON). */
+export class AgentProtocolError extends VmError {
+  override name = "AgentProtocolError";
+}
+
+/** The guest agent refused or failed a request and said why. */
+export class AgentRemoteError extends VmError {
+  override name = "AgentRemoteError";
+  constructor(
+    message: string,
+    /** The agent's error code (`bad_request`, `spawn_failed`, `not_found`, `io`, `tar_failed`, ...). */
+    readonly code: string,
+    /** The request type that failed. */
+    readonly request?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The guest agent did not answer a request in time. */
+export class AgentTimeoutError extends VmError {
+  override name = "AgentTimeoutError";
+}
+
+/** The channel to the guest agent closed (the VM died or disconnected) while a request was pending. */
+export class AgentClosedError extends VmError {
+  override name = "AgentClosedError";
+}
