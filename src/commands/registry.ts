@@ -57,11 +57,11 @@ export class CommandRegistry {
 
   constructor(readonly layers: readonly RegistryLayer[]) {}
 
-  /** (Re)reads every file of every layer. */
-  loadAll(): RegistryReport {
+  /** (Re)reads every file of every layer (or only the files in `only`). */
+  loadAll(only?: ReadonlySet<string>): RegistryReport {
     this.files.clear();
     for (const layer of this.layers) {
-      for (const file of listMarkdown(layer.dir)) this.readFile(file, layer);
+      for (const file of listMarkdown(layer.dir)) if (!only || only.has(file)) this.readFile(file, layer);
     }
     return this.rebuild();
   }

@@ -27,10 +27,13 @@ export interface CompiledTemplate {
   unguarded: Set<string>;
 }
 
+const STANDALONE_SECTION = /^[ \t]*(\{\{\s*[#^/]\s*[A-Za-z][A-Za-z0-9_]*\s*\}\})[ \t]*\r?\n/gm;
 const TAG = /\{\{\s*([#^/]?)\s*([A-Za-z][A-Za-z0-9_]*)\s*\}\}/g;
 
 /** Parses and checks a template; throws TemplateError naming the line of the problem. */
-export function compileTemplate(source: string): CompiledTemplate {
+export function compileTemplate(original: string): CompiledTemplate {
+  // Mustache "standalone" rule: a section tag alone on its line takes the whole line with it.
+  const source = original.replace(STANDALONE_SECTION, (_m, tag: string) => tag);
   const root: TemplateNode[] = [];
   const stack: { node: Extract<TemplateNode, { kind: "section" }>; state: string }[] = [];
   const names = new Set<string>();
@@ -75,7 +78,7 @@ export function compileTemplate(source: string): CompiledTemplate {
   if (tail) root.push({ kind: "text", text: tail });
   const unclosed = stack.pop();
   if (unclosed) throw new TemplateError(`line ${unclosed.node.line}: {{#${unclosed.node.name}}} is never closed`);
-  return { source, nodes: root, names, unguarded };
+  return { source: original, nodes: root, names, unguarded };
 }
 
 /** Renders a compiled template; every value is quoted. Throws TemplateError for a bare placeholder with no value. */

@@ -6,7 +6,16 @@ export const DEFAULT_CONFIG_TOML = `
 default_role = "developer"
 
 [roles.developer]
-description = "A developer or an AI agent working in a project checkout"
+description = "Everyday development (a developer or an AI agent in a checkout): read, write, execute and network, up to high risk"
+permissions = ["read", "write", "execute", "network"]
+risk_ceiling = "high"
+execution_modes = ["local", "hybrid", "firecracker"]
+
+[roles.viewer]
+description = "Read-only inspection, low risk"
+permissions = ["read"]
+risk_ceiling = "low"
+execution_modes = ["local", "hybrid", "firecracker"]
 
 [commands]
 project_dir = ".firebreak/commands"

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { policySchema, roleSchema } from "../policy/config-schema.js";
 
 /**
  * The configuration schema. Each section belongs to one pipeline stage; stages that are
@@ -31,20 +32,17 @@ const commandsSchema = z.strictObject({
   bundled: z.boolean().default(true),
 });
 
-export const roleBaseSchema = z.looseObject({
-  description: z.string().optional(),
-});
 
 export const configSchema = z.strictObject({
   /** Role used when `--role` is not given. */
   default_role: z.string().default("developer"),
   /** User name recorded in the audit log; default: the OS user. */
   user: z.string().optional(),
-  roles: z.record(z.string(), roleBaseSchema).default({}),
+  roles: z.record(z.string(), roleSchema).default({}),
   commands: commandsSchema.default(commandsSchema.parse({})),
   exec: execSchema.default(execSchema.parse({})),
   audit: auditSchema.default(auditSchema.parse({})),
-  policy: z.looseObject({}).default({}),
+  policy: policySchema.default(policySchema.parse({})),
   hooks: z.looseObject({}).default({}),
   vm: z.looseObject({}).default({}),
   vm_types: z.record(z.string(), z.looseObject({})).default({}),

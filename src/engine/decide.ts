@@ -1,0 +1,109 @@
+import { compileBlacklist, checkBlacklist } from "../policy/blacklist.js";
+import type { RoleConfig } from "../policy/config-schema.js";
+import { checkTimeWindows } from "../policy/limits/resolve.js";
+import { decidePlacement } from "../policy/placement.js";
+import { checkRole } from "../policy/roles/check.js";
+import { compileRules, evaluateRules } from "../policy/rules/index.js";
+import { assessRisk } from "../policy/risk/index.js";
+import type { ExecutionMode, RiskLevel } from "../policy/types.js";
+import { maxRisk } from "../policy/types.js";
+import type { EngineContext } from "./context.js";
+import type { Decision } from "./types.js";
+
+export interface DecideInput {
+  /** The script to judge (rendered template or ad-hoc line); undefined = nothing runnable. */
+  script?: string;
+  /** Why there is nothing runnable, when script is undefined. */
+  notRunnable?: string;
+  commandName: string;
+  definitionRisk: RiskLevel;
+  executionMode: ExecutionMode;
+  permissions: string[];
+  role: string;
+  cwd: string;
+  concepts?: Decision["concepts"];
+  now?: Date;
+}
+
+/** Ad-hoc shell lines are judged like a `hybrid` command that needs `execute`. */
+export const SHELL_LINE_COMMAND = "shell";
+
+/**
+ * The policy pipeline for one invocation: shell analysis and risk, blacklist, rules, knowledge
+ * concepts, role, time windows, then placement. Every stage adds its reasons; any refusal makes
+ * the placement "denied". Rate limits are consumed later, only when something actually runs.
+ */
+export async function decide(ctx: EngineContext, input: DecideInput): Promise<Decision> {
+  const { config } = ctx;
+  const refusals: string[] = [];
+  const notes: string[] = [];
+  const decision: Decision = {
+    risk: input.definitionRisk,
+    placement: "denied",
+    reasons: [],
+    segments: [],
+    rules: [],
+    concepts: input.concepts ?? { matched: [], missing: [] },
+    permissions: { required: input.permissions, granted: [], missing: [] },
+    hooks: [],
+  };
+  if (input.script === undefined) {
+    decision.reasons = [input.notRunnable ?? "nothing to run"];
+    return decision;
+  }
+
+  // 1. Parse the shell and judge every simple command.
+  const analyzer = await ctx.shell();
+  const analysis = analyzer.analyze(input.script);
+  const assessment = assessRisk(analysis, { workspace: input.cwd, home: process.env.HOME ?? "/root" }, input.definitionRisk);
+  decision.risk = maxRisk(assessment.risk, input.definitionRisk);
+  decision.segments = assessment.segments.map((s) => ({ argv: s.argv, risk: s.risk, reasons: s.reasons, opaque: s.opaque, text: s.text }));
+  notes.push(...assessment.reasons);
+
+  // 2. Blacklist and rules work on the parsed segments, never on the raw text.
+  const segments = analysis.segments;
+  const blacklist = compileBlacklist(config.policy.blacklist);
+  for (const hit of checkBlacklist(segments, blacklist)) refusals.push(hit.reason);
+  const rules = compileRules(config.policy.rules, { toSegments: (line) => analyzer.analyze(line).segments });
+  const verdict = evaluateRules(segments, rules);
+  decision.rules = verdict.matched.map((m) => ({ action: m.rule.action, rule: m.rule.id, segment: m.segmentIndex }));
+  if (verdict.action === "deny") refusals.push(...verdict.reasons);
+  if (verdict.action === "ask") {
+    decision.needsConfirmation = true;
+    notes.push(...verdict.reasons);
+  }
+
+  // 3. Knowledge-graph concepts required by the definition.
+  if (decision.concepts.missing.length) {
+    refusals.push(`missing knowledge-graph concepts in role ${input.role}'s graph: ${decision.concepts.missing.join(", ")}`);
+  }
+
+  // 4. Role: permissions, risk ceiling, execution modes.
+  const role = config.roles[input.role] as RoleConfig | undefined;
+  if (!role) {
+    refusals.push(`unknown role '${input.role}' (configured: ${Object.keys(config.roles).join(", ") || "none"})`);
+  } else {
+    decision.permissions.granted = role.permissions;
+    decision.permissions.missing = input.permissions.filter((p) => !role.permissions.map((r) => r.toLowerCase()).includes(p.toLowerCase()));
+    for (const v of checkRole({ ...role, name: input.role }, { permissions: input.permissions, execution_mode: input.executionMode }, decision.risk)) {
+      refusals.push(v.message);
+    }
+    // 5. Time windows.
+    const window = checkTimeWindows({ command: input.commandName, user: ctx.user, role: { name: input.role, config: role }, policy: config.policy }, input.now ?? new Date());
+    if (!window.allowed) refusals.push(...window.reasons);
+  }
+
+  // 6. Placement.
+  const vm = await ctx.vm.availability();
+  const placed = decidePlacement({
+    executionMode: input.executionMode,
+    risk: decision.risk,
+    opaque: assessment.opaque,
+    vmAvailable: vm.available,
+    vmUnavailableReason: vm.reason,
+    allowCriticalInVm: config.policy.allow_critical_in_vm,
+  });
+  decision.placement = refusals.length ? "denied" : placed.placement;
+  decision.reasons = [...refusals, ...placed.reasons, ...notes];
+  return decision;
+}

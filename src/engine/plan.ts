@@ -1,0 +1,66 @@
+import { randomUUID } from "node:crypto";
+import { bindArguments } from "../commands/args.js";
+import { compileTemplate, renderTemplate } from "../commands/template.js";
+import type { CommandDefinition } from "../commands/types.js";
+import { UnknownCommandError } from "../errors.js";
+import type { EngineContext } from "./context.js";
+import { decide, SHELL_LINE_COMMAND } from "./decide.js";
+import type { Decision, Invocation, InvocationOptions, Plan } from "./types.js";
+
+/** firebreak's own `run` options, recognised after the command name unless the command declares them. */
+export const RUN_PASSTHROUGH_OPTIONS = ["json", "yes", "plan", "dry-run", "role"] as const;
+
+export interface PlanHooks {
+  /** Resolves `knowledge_graph_required` against the role's graph (the knowledge stage). */
+  concepts?: (definition: CommandDefinition, role: string) => Promise<Decision["concepts"]>;
+}
+
+/**
+ * Turns an invocation into a plan: resolve the definition, bind arguments, render the template,
+ * and run the policy pipeline. Nothing runs here.
+ *
+ * @example
+ * const plan = await planInvocation(ctx, { kind: "command", name: "hello-world", args: ["--name", "Ada"] }, { cwd });
+ * plan.rendered; plan.decision.placement;
+ */
+export async function planInvocation(ctx: EngineContext, invocation: Invocation, options: InvocationOptions, hooks: PlanHooks = {}): Promise<Plan> {
+  const role = options.role ?? ctx.config.default_role;
+  const base = { invocation, options, id: randomUUID(), user: ctx.user, role };
+  if (invocation.kind === "shell") {
+    const decision = await decide(ctx, {
+      script: invocation.line,
+      commandName: SHELL_LINE_COMMAND,
+      definitionRisk: "low",
+      executionMode: "hybrid",
+      permissions: ["execute"],
+      role,
+      cwd: options.cwd,
+    });
+    return { ...base, parameters: {}, rendered: invocation.line, decision };
+  }
+
+  const definition = ctx.registry.resolve(invocation.name);
+  if (!definition) throw unknownCommand(ctx, invocation.name);
+  const bound = bindArguments(definition, invocation.args);
+  const rendered = definition.command ? renderTemplate(compileTemplate(definition.command), bound.values) : undefined;
+  const concepts = hooks.concepts ? await hooks.concepts(definition, role) : undefined;
+  const decision = await decide(ctx, {
+    script: rendered,
+    notRunnable: `${definition.qualifiedName} has no 'command' template: it can be listed and shown, but there is nothing to run (${definition.source.file})`,
+    commandName: definition.qualifiedName,
+    definitionRisk: definition.risk_level,
+    executionMode: definition.execution_mode,
+    permissions: definition.permissions,
+    role,
+    cwd: options.cwd,
+    concepts,
+  });
+  return { ...base, definition, parameters: bound.values, rendered, decision };
+}
+
+function unknownCommand(ctx: EngineContext, name: string): UnknownCommandError {
+  const names = ctx.registry.list().flatMap((d) => [d.qualifiedName, ...d.aliases]);
+  const close = names.filter((n) => n.startsWith(name.slice(0, 2)) || n.includes(name)).slice(0, 5);
+  const hint = close.length ? `; did you mean: ${close.join(", ")}?` : "; see 'firebreak commands list'";
+  return new UnknownCommandError(`unknown command '${name}'${hint}`);
+}

@@ -1,0 +1,117 @@
+import path from "node:path";
+import type { AuditEntry } from "../audit/types.js";
+import { redactParameters } from "../audit/log.js";
+import { RefusedError } from "../errors.js";
+import { filterEnv } from "../exec/env.js";
+import { runLocal } from "../exec/local.js";
+import { RateLimitStore } from "../policy/limits/rate-limit-store.js";
+import { rateLimitRequests } from "../policy/limits/resolve.js";
+import { resolveAsk } from "../policy/rules/ask.js";
+import type { RoleConfig } from "../policy/config-schema.js";
+import type { EngineContext } from "./context.js";
+import { SHELL_LINE_COMMAND } from "./decide.js";
+import type { Plan, RunResult } from "./types.js";
+
+export interface RunOptions {
+  /** Ask the user on a terminal; absent = not interactive. */
+  prompt?: (question: string) => Promise<boolean>;
+  now?: () => Date;
+}
+
+/**
+ * Executes a plan where its decision says, records the outcome in the audit log, and returns
+ * the result. A denied plan is recorded and thrown as RefusedError (nothing runs).
+ */
+export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOptions = {}): Promise<RunResult> {
+  const { decision } = plan;
+  const refuse = async (message: string, reasons: string[]): Promise<never> => {
+    await audit(ctx, plan, { kind: "refused", placement: "denied", reasons });
+    throw new RefusedError(message, reasons);
+  };
+  if (decision.placement === "denied" || plan.rendered === undefined) {
+    await refuse(`${commandLabel(plan)} was refused`, decision.reasons);
+  }
+  if (decision.needsConfirmation) {
+    const answer = await resolveAsk({ isTTY: Boolean(plan.options.isTTY && options.prompt), yes: Boolean(plan.options.yes), prompt: options.prompt ?? (async () => false), question: `Run ${commandLabel(plan)} (${decision.risk} risk, ${decision.placement})?` });
+    if (!answer.allowed) await refuse(`${commandLabel(plan)} needs confirmation`, [answer.reason]);
+  }
+
+  const role = ctx.config.roles[plan.role] as RoleConfig | undefined;
+  const store = new RateLimitStore({ stateDir: ctx.stateDir });
+  const limit = await store.consumeAll(
+    rateLimitRequests({ command: plan.definition?.qualifiedName ?? SHELL_LINE_COMMAND, user: plan.user, role: role && { name: plan.role, config: role }, policy: ctx.config.policy }),
+    options.now?.() ?? new Date(),
+  );
+  if (!limit.allowed) await refuse(`${commandLabel(plan)} is rate limited`, limit.reasons);
+
+  const def = plan.definition;
+  const timeoutMs = def?.timeout !== undefined ? def.timeout * 1000 : undefined;
+  const env = filterEnv(process.env, ctx.config.exec.env_allowlist);
+  const script = plan.rendered!;
+  let result: RunResult;
+  if (decision.placement === "local") {
+    const r = await runLocal({
+      script,
+      cwd: plan.options.cwd,
+      env,
+      timeoutMs,
+      killGraceMs: ctx.config.exec.kill_grace_ms,
+      outputCapBytes: ctx.config.exec.output_cap_bytes,
+      onStdout: ctx.io.stdout,
+      onStderr: ctx.io.stderr,
+    });
+    result = { id: plan.id, placement: "local", ...r, signal: r.signal, annotations: {} };
+  } else {
+    const r = await ctx.vm.run({
+      script,
+      cwd: plan.options.cwd,
+      env,
+      limits: def?.resource_limits,
+      timeoutMs,
+      copyWorkspace: true,
+      onStdout: ctx.io.stdout,
+      onStderr: ctx.io.stderr,
+    });
+    result = { id: plan.id, placement: "vm", ...r, vm: r.details, annotations: {} };
+  }
+  await audit(ctx, plan, {
+    kind: "run",
+    placement: result.placement,
+    reasons: decision.reasons,
+    exit_status: result.exitCode,
+    signal: result.signal,
+    duration_ms: result.durationMs,
+    stdout_bytes: result.stdoutBytes,
+    stderr_bytes: result.stderrBytes,
+    extra: { timed_out: result.timedOut, kill_reason: result.killReason, vm: result.vm },
+  });
+  return result;
+}
+
+/** Records a plan that was only shown (`--plan`). */
+export async function auditDryRun(ctx: EngineContext, plan: Plan): Promise<void> {
+  await audit(ctx, plan, { kind: "dry_run", placement: plan.decision.placement, reasons: plan.decision.reasons });
+}
+
+async function audit(ctx: EngineContext, plan: Plan, outcome: Partial<AuditEntry> & Pick<AuditEntry, "kind" | "placement" | "reasons">): Promise<void> {
+  if (!ctx.audit) return;
+  const secrets = plan.definition?.parameters.filter((p) => p.secret).map((p) => p.name) ?? [];
+  await ctx.audit.append({
+    id: plan.id,
+    user: plan.user,
+    role: plan.role,
+    command: plan.definition?.qualifiedName ?? null,
+    definition_sha256: plan.definition?.source.sha256 ?? null,
+    parameters: redactParameters(plan.parameters, secrets),
+    rendered: plan.rendered ?? null,
+    risk: plan.decision.risk,
+    concepts: plan.decision.concepts,
+    hooks: plan.decision.hooks,
+    ...outcome,
+    extra: { cwd: path.resolve(plan.options.cwd), segments: plan.decision.segments.length, ...outcome.extra },
+  });
+}
+
+export function commandLabel(plan: Plan): string {
+  return plan.definition ? plan.definition.qualifiedName : `shell line '${plan.rendered ?? ""}'`;
+}
