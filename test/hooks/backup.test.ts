@@ -1,0 +1,164 @@
+import { randomBytes } from "node:crypto";
+import { chmod, lstat, mkdir, readFile, readlink, stat, symlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { BackupError } from "../../src/errors.js";
+import { listBackups, restoreBackup } from "../../src/hooks/backup/store.js";
+import { resolveTargets, wordTargets } from "../../src/hooks/backup/targets.js";
+import { createBackupHook } from "../../src/hooks/builtin/backup.js";
+import { hooksConfigSchema } from "../../src/hooks/config.js";
+import { createHookPipeline } from "../../src/hooks/pipeline.js";
+import type { ShellSegment } from "../../src/policy/shell/types.js";
+import { makeCtx, runReal, seg, tempDir } from "./helpers.js";
+
+const words = (segments: ShellSegment[]) => wordTargets(segments).map((t) => `${t.command}:${t.word}${t.recursive ? ":r" : ""}`);
+
+describe("backup targets from parsed segments", () => {
+  it("finds the files each destructive command touches", () => {
+    expect(words([seg(["rm", "-f", "a", "--", "-weird"])])).toEqual(["rm:a", "rm:-weird"]);
+    expect(words([seg(["/bin/rm", "-rf", "build"])])).toEqual(["rm:build:r"]);
+    expect(words([seg(["mv", "a", "b", "dest"])])).toEqual(["mv:a:r", "mv:b:r", "mv:dest:r"]);
+    expect(words([seg(["cp", "-t", "out", "x", "y"])])).toEqual(["cp:out:r"]);
+    expect(words([seg(["truncate", "-s", "0", "log.txt"])])).toEqual(["truncate:log.txt"]);
+    expect(words([seg(["sed", "-i.bak", "s/a/b/", "f1", "f2"])])).toEqual(["sed:f1", "sed:f2"]);
+    expect(words([seg(["sed", "-i", "-e", "s/a/b/", "f1"])])).toEqual(["sed:f1"]);
+    expect(words([seg(["sed", "s/a/b/", "f1"])])).toEqual([]);
+    expect(words([seg(["shred", "-u", "-n", "3", "secret"])])).toEqual(["shred:secret"]);
+    expect(words([seg(["tee", "out.txt"]), seg(["tee", "-a", "log.txt"])])).toEqual(["tee:out.txt"]);
+    expect(words([seg(["dd", "if=/dev/zero", "of=disk.img"])])).toEqual(["dd:disk.img"]);
+    expect(words([seg(["echo", "hi"], [{ op: ">", target: "out.txt" }, { op: ">>", target: "log" }, { op: ">&", fd: 2, target: "1" }])])).toEqual(["redirect:out.txt"]);
+    expect(words([seg(["cat", "x"]), seg(["ls", "-l"])])).toEqual([]);
+  });
+
+  it("resolves cp/mv into an existing directory, globs and tildes; variables stay unresolved", async () => {
+    const d = await tempDir();
+    try {
+      await mkdir(join(d.path, "out"));
+      await writeFile(join(d.path, "a.txt"), "a");
+      await writeFile(join(d.path, "b.txt"), "b");
+      await writeFile(join(d.path, ".hidden.txt"), "h");
+      const r = await resolveTargets(
+        wordTargets([seg(["cp", "a.txt", "out"]), seg(["rm", "*.txt", "~/x", "$HOME/y"])]),
+        d.path,
+        "/home/someone",
+      );
+      expect(r.paths.map((p) => p.path)).toEqual([join(d.path, "out", "a.txt"), join(d.path, "a.txt"), join(d.path, "b.txt"), "/home/someone/x"]);
+      expect(r.unresolved).toEqual(["$HOME/y"]);
+    } finally {
+      await d.cleanup();
+    }
+  });
+});
+
+describe("backup hook and restore", () => {
+  let ws: { path: string; cleanup(): Promise<void> };
+  let state: { path: string; cleanup(): Promise<void> };
+  beforeEach(async () => {
+    ws = await tempDir("fb-ws-");
+    state = await tempDir("fb-state-");
+  });
+  afterEach(async () => {
+    await ws.cleanup();
+    await state.cleanup();
+  });
+
+  const hook = (over: Record<string, unknown> = {}) => createBackupHook(hooksConfigSchema.parse({ backup: over }).backup);
+  const ctxFor = (segments: ShellSegment[], rendered: string) =>
+    makeCtx({ segments, rendered, cwd: ws.path, workspace: ws.path, stateDir: state.path, command: { name: "clean", permissions: [], riskLevel: "medium" } });
+
+  async function runScript(script: string) {
+    const ran = await runReal("bash", ["-c", script], { cwd: ws.path }).done;
+    expect(ran.code).toBe(0);
+  }
+
+  it("backs up files a real rm deletes and restores them byte for byte, with modes", async () => {
+    const binary = randomBytes(200_000);
+    await writeFile(join(ws.path, "data.bin"), binary);
+    await chmod(join(ws.path, "data.bin"), 0o640);
+    await mkdir(join(ws.path, "dir", "sub"), { recursive: true });
+    await writeFile(join(ws.path, "dir", "sub", "deep.txt"), "deep\n");
+    await chmod(join(ws.path, "dir", "sub", "deep.txt"), 0o755);
+    await symlink("sub/deep.txt", join(ws.path, "dir", "link"));
+
+    const segments = [seg(["rm", "-rf", "data.bin", "dir"])];
+    const p = createHookPipeline([hook()]);
+    const pre = await p.runPre(ctxFor(segments, "rm -rf data.bin dir"));
+    expect(pre.blocked).toBe(false);
+    const ann = pre.annotations.backup as { id: string; files: number; bytes: number };
+    expect(ann.files).toBe(2);
+    expect(ann.bytes).toBe(binary.length + 5);
+    expect(pre.records[0]?.message).toContain(`firebreak backup restore ${ann.id}`);
+
+    await runScript("rm -rf data.bin dir");
+    await expect(stat(join(ws.path, "data.bin"))).rejects.toThrow();
+
+    const listed = await listBackups(state.path);
+    expect(listed).toEqual([expect.objectContaining({ id: ann.id, command: "clean", files: 2, invocationId: "inv-1" })]);
+
+    const report = await restoreBackup(state.path, ann.id);
+    expect(report.bytes).toBe(binary.length + 5);
+    expect((await readFile(join(ws.path, "data.bin"))).equals(binary)).toBe(true);
+    expect((await stat(join(ws.path, "data.bin"))).mode & 0o777).toBe(0o640);
+    expect(await readFile(join(ws.path, "dir", "sub", "deep.txt"), "utf8")).toBe("deep\n");
+    expect((await stat(join(ws.path, "dir", "sub", "deep.txt"))).mode & 0o777).toBe(0o755);
+    expect(await readlink(join(ws.path, "dir", "link"))).toBe("sub/deep.txt");
+  });
+
+  it("backs up a file a redirection overwrites and one sed -i edits", async () => {
+    await writeFile(join(ws.path, "notes.txt"), "original notes\n");
+    await writeFile(join(ws.path, "conf.ini"), "mode=safe\n");
+    const segments = [seg(["echo", "new"], [{ op: ">", target: "notes.txt" }]), seg(["sed", "-i", "s/safe/fast/", "conf.ini"])];
+    const pre = await createHookPipeline([hook()]).runPre(ctxFor(segments, "echo new > notes.txt; sed -i s/safe/fast/ conf.ini"));
+    const id = (pre.annotations.backup as { id: string }).id;
+    await runScript("echo new > notes.txt; sed -i s/safe/fast/ conf.ini");
+    expect(await readFile(join(ws.path, "conf.ini"), "utf8")).toBe("mode=fast\n");
+    await restoreBackup(state.path, id);
+    expect(await readFile(join(ws.path, "notes.txt"), "utf8")).toBe("original notes\n");
+    expect(await readFile(join(ws.path, "conf.ini"), "utf8")).toBe("mode=safe\n");
+  });
+
+  it("skips files outside the workspace and makes no backup when nothing inside is touched", async () => {
+    const outside = await tempDir("fb-outside-");
+    try {
+      await writeFile(join(outside.path, "theirs.txt"), "x");
+      const res = await hook().run(ctxFor([seg(["rm", join(outside.path, "theirs.txt"), "missing.txt"])], ""));
+      expect(res.action).toBe("continue");
+      expect(res.annotations).toMatchObject({ files: 0 });
+      expect(await listBackups(state.path)).toEqual([]);
+    } finally {
+      await outside.cleanup();
+    }
+  });
+
+  it("skips files larger than max_file_mb and names them", async () => {
+    await writeFile(join(ws.path, "big.bin"), Buffer.alloc(2 * 1024 * 1024));
+    await writeFile(join(ws.path, "small.txt"), "s");
+    const res = await hook({ max_file_mb: 1 }).run(ctxFor([seg(["rm", "big.bin", "small.txt"])], ""));
+    expect(res.annotations).toMatchObject({ files: 1, skipped: [expect.objectContaining({ reason: expect.stringMatching(/max_file_mb/) })] });
+  });
+
+  it("refuses to restore a backup whose content was tampered with, and restores nothing", async () => {
+    await writeFile(join(ws.path, "a.txt"), "A");
+    await writeFile(join(ws.path, "b.txt"), "B");
+    const res = await hook().run(ctxFor([seg(["rm", "a.txt", "b.txt"])], ""));
+    const id = (res.annotations as { id: string }).id;
+    await runScript("rm a.txt b.txt");
+    await writeFile(join(state.path, "backups", id, "blobs", "1"), "evil");
+    await expect(restoreBackup(state.path, id)).rejects.toThrow(/corrupt \(sha256 mismatch\)/);
+    await expect(lstat(join(ws.path, "a.txt"))).rejects.toThrow();
+  });
+
+  it("rejects unknown and path-like ids", async () => {
+    await expect(restoreBackup(state.path, "nope")).rejects.toBeInstanceOf(BackupError);
+    await expect(restoreBackup(state.path, "../etc")).rejects.toThrow(/invalid backup id/);
+  });
+
+  it("keeps only the newest `keep` backups", async () => {
+    for (let i = 0; i < 3; i++) {
+      await writeFile(join(ws.path, `f${i}`), String(i));
+      await hook({ keep: 2 }).run(ctxFor([seg(["rm", `f${i}`])], ""));
+    }
+    const left = await listBackups(state.path);
+    expect(left).toHaveLength(2);
+  });
+});
