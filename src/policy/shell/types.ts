@@ -29,6 +29,28 @@ export interface ShellSegment {
   pipeline?: { id: number; index: number; length: number };
   /** Nesting: e.g. ["command_substitution"], ["sh -c"], ["function:foo"]. Empty at top level. */
   context: string[];
+  /** Position of this segment in `ShellAnalysis.segments` (stable id within one analysis). */
+  id?: number;
+  /** Id of the segment whose words contained this one (`sh -c "$(curl x)"`: curl's parent is sh). */
+  parentId?: number;
+  /** Per-word facts, aligned with `argv`. */
+  words?: WordFacts[];
+  /** The command also receives arguments read from stdin at run time (`xargs rm`). */
+  argsFromStdin?: boolean;
+  /** For `find … -exec cmd {} \;`: the find start paths that `{}` stands for. */
+  placeholderRoots?: string[];
+  /** The segment runs in the background (`cmd &`). */
+  background?: boolean;
+  /** Variable assignments written before the command (`FOO=1 cmd`), normalised as NAME=value. */
+  assignments?: string[];
+}
+
+/** What normalisation learned about one word of argv. */
+export interface WordFacts {
+  /** Contains a variable, substitution or arithmetic expansion: the value is only known at run time. */
+  dynamic: boolean;
+  /** Contains an unquoted glob character (`*`, `?`, `[`): the shell may expand it to several paths. */
+  glob: boolean;
 }
 
 export interface ShellAnalysis {

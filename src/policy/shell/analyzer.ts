@@ -1,0 +1,54 @@
+/**
+ * The shell analyzer: one synchronous `analyze(line)` over a grammar loaded once.
+ */
+import { lineCharacterProblem } from "./characters.js";
+import { loadBashParser } from "./syntax-tree.js";
+import type { ShellAnalysis, ShellSegment } from "./types.js";
+import { markOpaque, SegmentWalker, topContext, type WalkState } from "./walker.js";
+
+/** Analyses shell lines into simple-command segments. */
+export interface ShellAnalyzer {
+  /** Every simple command in `line`, wrappers peeled, nested code followed. Never throws on bad input. */
+  analyze(line: string): ShellAnalysis;
+}
+
+let shared: Promise<ShellAnalyzer> | undefined;
+
+/**
+ * Creates the analyzer; the WASM grammar is loaded once per process and shared.
+ * @example
+ * const analyzer = await createShellAnalyzer();
+ * analyzer.analyze("ls && rm -rf ~/p").segments.map((s) => s.argv[0]); // ["ls", "rm"]
+ */
+export function createShellAnalyzer(): Promise<ShellAnalyzer> {
+  shared ??= loadBashParser()
+    .then((parser) => ({
+      analyze(line: string): ShellAnalysis {
+        const state: WalkState = { parser, segments: [], parseErrors: [], nextPipelineId: 0 };
+        const characterProblem = lineCharacterProblem(line);
+        const { root, errors } = parser.parse(line);
+        state.parseErrors.push(...errors);
+        new SegmentWalker(state, line).walk(root, topContext());
+        return finish(line, state, characterProblem);
+      },
+    }))
+    .catch((error: unknown) => {
+      shared = undefined;
+      throw error;
+    });
+  return shared;
+}
+
+/** Parse errors or unreadable characters anywhere make every segment opaque. */
+function finish(line: string, state: WalkState, characterProblem: string | undefined): ShellAnalysis {
+  const lineProblem = characterProblem ?? (state.parseErrors.length > 0 ? `parse error: ${state.parseErrors[0]}` : undefined);
+  if (lineProblem) {
+    if (state.segments.length === 0) state.segments.push(placeholderSegment(line));
+    for (const segment of state.segments) markOpaque(segment, lineProblem);
+  }
+  return { segments: state.segments, parseErrors: state.parseErrors };
+}
+
+function placeholderSegment(line: string): ShellSegment {
+  return { argv: [], wrappers: [], redirects: [], opaque: true, text: line, context: [], id: 0 };
+}
