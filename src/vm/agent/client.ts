@@ -1,0 +1,582 @@
+import { randomBytes, randomInt } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import type { Duplex } from "node:stream";
+import { AgentClosedError, AgentProtocolError, AgentRemoteError, AgentTimeoutError } from "../../errors.js";
+import { encodeFrame, FrameDecoder } from "./frame-codec.js";
+import {
+  type AgentHello,
+  DEFAULT_FRAME_LIMITS,
+  type ExecRequest,
+  type ExecResult,
+  execHeader,
+  type Frame,
+  type FrameHeader,
+  type FrameLimits,
+  INPUT_CHUNK_BYTES,
+  INPUT_WINDOW_BYTES,
+  PROTOCOL_VERSION,
+  RESEED_MAX_BYTES,
+} from "./protocol.js";
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/** How long after an exec's own timeout the agent has to report the exit before the host gives up. */
+export const EXEC_REPLY_GRACE_MS = 5_000;
+export const DEFAULT_MAX_COLLECT_BYTES = 64 * 1024 * 1024;
+
+export interface AgentClientOptions {
+  /** Control requests fail after this long; transfers after this long without progress. */
+  requestTimeoutMs?: number;
+  limits?: FrameLimits;
+  /** The agent greets every new connection (id 0); this sees it. */
+  onGreeting?: (hello: AgentHello) => void;
+  /** Frames for no pending request, e.g. stale output from an earlier connection or a late reply. */
+  onStrayFrame?: (frame: Frame) => void;
+}
+
+export interface CallOptions {
+  /** Overrides the client's requestTimeoutMs for this call. */
+  timeoutMs?: number;
+}
+
+export interface ExecOptions {
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+  /** Aborting kills the command's process group; the call still resolves, with `aborted: true`, once it is gone. */
+  signal?: AbortSignal;
+  /** Keep the output in the result (up to maxBytes per stream; default 64 MiB). */
+  collect?: boolean | { maxBytes: number };
+  /** Host-side limit for the whole call; default: the request's timeoutMs + 5 s, or none without one. */
+  timeoutMs?: number;
+}
+
+export interface PutOptions extends CallOptions {
+  /** File mode, default 0o644. */
+  mode?: number;
+}
+
+interface Pending {
+  type: string;
+  closedMessage: string;
+  onFrame(frame: Frame): void;
+  fail(err: Error): void;
+}
+
+/** Tracks unacknowledged input so a sender never has more than the window in flight. */
+class InputWindow {
+  private unacked = 0;
+  private waiters: Array<() => void> = [];
+  stopped = false;
+
+  ack(bytes: number): void {
+    this.unacked = Math.max(0, this.unacked - bytes);
+    this.wake();
+  }
+  sent(bytes: number): void {
+    this.unacked += bytes;
+  }
+  stop(): void {
+    this.stopped = true;
+    this.wake();
+  }
+  async room(bytes: number): Promise<void> {
+    while (!this.stopped && this.unacked > 0 && this.unacked + bytes > INPUT_WINDOW_BYTES) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+function toBuffer(data: Uint8Array | string): Buffer {
+  if (typeof data === "string") return Buffer.from(data, "utf8");
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.length);
+}
+
+function num(header: FrameHeader, key: string): number {
+  const v = header[key];
+  if (typeof v !== "number" || !Number.isFinite(v)) {
+    throw new AgentProtocolError(`agent '${header.type}' reply lacks number '${key}'`);
+  }
+  return v;
+}
+
+function remoteError(frame: Frame, request: string): AgentRemoteError {
+  const code = typeof frame.header.code === "string" ? frame.header.code : "unknown";
+  const message = typeof frame.header.message === "string" ? frame.header.message : "(no message)";
+  return new AgentRemoteError(`agent refused ${request}: ${message}`, code, request);
+}
+
+function parseHello(header: FrameHeader): AgentHello {
+  const caps = header.capabilities;
+  if (!Array.isArray(caps) || !caps.every((c) => typeof c === "string")) {
+    throw new AgentProtocolError("agent hello lacks 'capabilities'");
+  }
+  const hello: AgentHello = {
+    agent: String(header.agent),
+    version: String(header.version),
+    protocol: num(header, "protocol"),
+    capabilities: caps as string[],
+    maxHeaderBytes: num(header, "max_header_bytes"),
+    maxPayloadBytes: num(header, "max_payload_bytes"),
+    pid: num(header, "pid"),
+    uptimeMs: num(header, "uptime_ms"),
+    timeMs: num(header, "time_ms"),
+  };
+  if (typeof header.kernel === "string") hello.kernel = header.kernel;
+  return hello;
+}
+
+/**
+ * Host side of the guest agent protocol over any byte stream (a virtio-serial Unix socket,
+ * a Firecracker vsock connection, a socket pair in tests). Requests carry ids, so several
+ * may run at once. When the stream closes, every pending call rejects with AgentClosedError.
+ */
+export class AgentClient {
+  /** The agent's greeting on this connection, once seen. */
+  greeting: AgentHello | undefined;
+  /** Frames that matched no pending request. */
+  strayFrames = 0;
+  /** Resolves once the channel is closed, for whatever reason. */
+  readonly closed: Promise<void>;
+
+  private readonly decoder: FrameDecoder;
+  private readonly pending = new Map<number, Pending>();
+  private readonly requestTimeoutMs: number;
+  private readonly limits: FrameLimits;
+  private nextId: number;
+  private closeReason: Error | undefined;
+  private resolveClosed!: () => void;
+
+  constructor(
+    private readonly stream: Duplex,
+    private readonly options: AgentClientOptions = {},
+  ) {
+    this.limits = options.limits ?? DEFAULT_FRAME_LIMITS;
+    this.decoder = new FrameDecoder(this.limits);
+    this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    // A random start keeps this connection's ids apart from stale frames of an earlier host.
+    this.nextId = randomInt(1, 2 ** 31);
+    this.closed = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
+    stream.on("data", (chunk: Buffer) => this.onData(chunk));
+    stream.on("error", (err) => this.channelDown(err));
+    stream.on("end", () => this.channelDown());
+    stream.on("close", () => this.channelDown());
+  }
+
+  get isClosed(): boolean {
+    return this.closeReason !== undefined;
+  }
+
+  /** Closes the channel; pending calls reject with AgentClosedError. */
+  close(): void {
+    this.channelDown(new Error("closed by the host"));
+    this.stream.destroy();
+  }
+
+  async hello(opts: CallOptions = {}): Promise<AgentHello> {
+    const frame = await this.call("hello", {}, undefined, opts, ["hello"]);
+    const hello = parseHello(frame.header);
+    if (hello.protocol !== PROTOCOL_VERSION) {
+      throw new AgentProtocolError(`agent speaks protocol ${hello.protocol}, this host ${PROTOCOL_VERSION}`);
+    }
+    return hello;
+  }
+
+  /** Round trip time in milliseconds. */
+  async ping(opts: CallOptions = {}): Promise<number> {
+    const start = performance.now();
+    await this.call("ping", {}, undefined, opts, ["pong"]);
+    return performance.now() - start;
+  }
+
+  async sync(opts: CallOptions = {}): Promise<void> {
+    await this.call("sync", {}, undefined, opts, ["ok"]);
+  }
+
+  /** Sets the guest wall clock (a restored snapshot's clock is stale). */
+  async setTime(epochMs: number = Date.now(), opts: CallOptions = {}): Promise<void> {
+    await this.call("settime", { epoch_ms: Math.round(epochMs) }, undefined, opts, ["ok"]);
+  }
+
+  /** Mixes host entropy into the guest RNG (snapshot clones share RNG state). Returns whether it was credited. */
+  async reseed(bytes: Uint8Array = randomBytes(64), opts: CallOptions = {}): Promise<boolean> {
+    if (bytes.length === 0 || bytes.length > RESEED_MAX_BYTES) {
+      throw new RangeError(`reseed takes 1..${RESEED_MAX_BYTES} bytes`);
+    }
+    const frame = await this.call("reseed", {}, toBuffer(bytes), opts, ["ok"]);
+    return frame.header.credited === true;
+  }
+
+  /** The agent syncs and powers the guest off (the channel closes soon after). */
+  async shutdown(opts: CallOptions = {}): Promise<void> {
+    await this.call("shutdown", {}, undefined, opts, ["ok"]);
+  }
+
+  /** Writes a file in the guest (atomically: temporary name, then rename); parent directories are created. */
+  async putFile(path: string, data: Uint8Array | string, opts: PutOptions = {}): Promise<void> {
+    const fields: Record<string, unknown> = { path };
+    if (opts.mode !== undefined) fields.mode = opts.mode;
+    await this.upload("put", fields, toBuffer(data), opts);
+  }
+
+  async getFile(path: string, opts: CallOptions = {}): Promise<Buffer> {
+    return this.download("get", { path }, opts);
+  }
+
+  /** Extracts a tar archive into a guest directory (created if missing) with the guest's tar. */
+  async putTar(dir: string, tar: Uint8Array, opts: CallOptions = {}): Promise<void> {
+    await this.upload("tar_put", { dir }, toBuffer(tar), opts);
+  }
+
+  /** A tar archive of a guest directory (entries relative to it, `./...`). */
+  async getTar(dir: string, opts: CallOptions = {}): Promise<Buffer> {
+    return this.download("tar_get", { dir }, opts);
+  }
+
+  /** Runs a command in the guest, streaming its output; resolves when it has exited. */
+  exec(req: ExecRequest, opts: ExecOptions = {}): Promise<ExecResult> {
+    if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
+    const closedErr = this.closedError("agent channel closed before the command started");
+    if (closedErr) return Promise.reject(closedErr);
+    const id = this.newId();
+    const stdin = req.stdin === undefined ? undefined : toBuffer(req.stdin);
+    const first = stdin ? stdin.subarray(0, INPUT_CHUNK_BYTES) : undefined;
+    const header: FrameHeader = { type: "exec", id, ...execHeader(req) };
+    if (stdin && stdin.length > first!.length) header.more = true;
+    const maxCollect =
+      opts.collect === undefined || opts.collect === false
+        ? 0
+        : opts.collect === true
+          ? DEFAULT_MAX_COLLECT_BYTES
+          : opts.collect.maxBytes;
+    const what = req.script !== undefined ? "script" : `'${req.argv?.[0] ?? "?"}'`;
+
+    return new Promise<ExecResult>((resolve, reject) => {
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let outLen = 0;
+      let errLen = 0;
+      let aborted = false;
+      const input = new InputWindow();
+      let timer: NodeJS.Timeout | undefined;
+      const cleanup = () => {
+        input.stop();
+        if (timer) clearTimeout(timer);
+        opts.signal?.removeEventListener("abort", onAbort);
+        this.pending.delete(id);
+      };
+      const onAbort = () => {
+        if (aborted || !this.pending.has(id)) return;
+        aborted = true;
+        this.fireAndForget("kill", { target: id, signal: "KILL" });
+      };
+      const pending: Pending = {
+        type: "exec",
+        closedMessage: `agent channel closed while running command (${what})`,
+        onFrame: (frame) => {
+          const h = frame.header;
+          switch (h.type) {
+            case "started":
+              return;
+            case "ack":
+              input.ack(num(h, "bytes"));
+              return;
+            case "output": {
+              const isOut = h.stream === "stdout";
+              if (!isOut && h.stream !== "stderr") throw new AgentProtocolError("output frame with a bad 'stream'");
+              (isOut ? opts.onStdout : opts.onStderr)?.(frame.payload);
+              if (maxCollect > 0) {
+                const have = isOut ? outLen : errLen;
+                const take = frame.payload.subarray(0, Math.max(0, maxCollect - have));
+                if (take.length) (isOut ? out : err).push(take);
+                if (isOut) outLen += take.length;
+                else errLen += take.length;
+              }
+              return;
+            }
+            case "exit": {
+              cleanup();
+              const result: ExecResult = {
+                exitCode: typeof h.code === "number" ? h.code : null,
+                signal: typeof h.signal === "string" ? (/^\d+$/.test(h.signal) ? h.signal : `SIG${h.signal}`) : null,
+                durationMs: num(h, "duration_ms"),
+                timedOut: h.timed_out === true,
+                aborted,
+                stdoutBytes: num(h, "stdout_bytes"),
+                stderrBytes: num(h, "stderr_bytes"),
+              };
+              if (maxCollect > 0) {
+                result.stdout = Buffer.concat(out);
+                result.stderr = Buffer.concat(err);
+              }
+              resolve(result);
+              return;
+            }
+            case "error":
+              cleanup();
+              reject(remoteError(frame, `exec of ${what}`));
+              return;
+            default:
+              throw new AgentProtocolError(`unexpected '${h.type}' frame for an exec`);
+          }
+        },
+        fail: (e) => {
+          cleanup();
+          reject(e);
+        },
+      };
+      this.pending.set(id, pending);
+      opts.signal?.addEventListener("abort", onAbort, { once: true });
+      const limitMs = opts.timeoutMs ?? (req.timeoutMs !== undefined ? req.timeoutMs + EXEC_REPLY_GRACE_MS : undefined);
+      if (limitMs !== undefined) {
+        timer = setTimeout(() => {
+          if (!this.pending.has(id)) return;
+          this.fireAndForget("kill", { target: id, signal: "KILL" });
+          pending.fail(new AgentTimeoutError(`agent did not report the end of ${what} within ${limitMs} ms`));
+        }, limitMs);
+      }
+      try {
+        this.write(header, first);
+      } catch (e) {
+        pending.fail(e as Error);
+        return;
+      }
+      if (stdin && first && stdin.length > first.length) {
+        this.pumpInput(id, stdin, first.length, input).catch((e: Error) => pending.fail(e));
+      }
+    });
+  }
+
+  // ---- internals ----
+
+  private newId(): number {
+    const id = this.nextId;
+    this.nextId = this.nextId >= Number.MAX_SAFE_INTEGER ? 1 : this.nextId + 1;
+    return id;
+  }
+
+  private closedError(message: string): AgentClosedError | undefined {
+    if (!this.closeReason) return undefined;
+    return new AgentClosedError(`${message}: ${this.closeReason.message}`, { cause: this.closeReason });
+  }
+
+  private write(header: FrameHeader, payload?: Uint8Array): boolean {
+    return this.stream.write(encodeFrame(header, payload, this.limits));
+  }
+
+  /** Writes, then waits for the stream to drain if it asked us to. */
+  private async writeAndDrain(header: FrameHeader, payload?: Uint8Array): Promise<void> {
+    if (this.write(header, payload) || this.isClosed) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.stream.off("drain", done);
+        this.stream.off("close", done);
+        resolve();
+      };
+      this.stream.on("drain", done);
+      this.stream.on("close", done);
+    });
+  }
+
+  /** Sends data[offset..] as data frames, keeping at most the window unacknowledged. */
+  private async pumpInput(id: number, data: Buffer, offset: number, input: InputWindow): Promise<void> {
+    while (offset < data.length && !input.stopped && !this.isClosed) {
+      const end = Math.min(offset + INPUT_CHUNK_BYTES, data.length);
+      await input.room(end - offset);
+      if (input.stopped || this.isClosed) return;
+      input.sent(end - offset);
+      await this.writeAndDrain({ type: "data", id, eof: end === data.length }, data.subarray(offset, end));
+      offset = end;
+    }
+  }
+
+  /** A request whose reply nobody waits for (kill on abort/timeout); its reply is absorbed. */
+  private fireAndForget(type: string, fields: Record<string, unknown>): void {
+    if (this.isClosed) return;
+    const id = this.newId();
+    const timer = setTimeout(() => this.pending.delete(id), this.requestTimeoutMs);
+    this.pending.set(id, {
+      type,
+      closedMessage: "",
+      onFrame: () => {
+        clearTimeout(timer);
+        this.pending.delete(id);
+      },
+      fail: () => clearTimeout(timer),
+    });
+    try {
+      this.write({ type, id, ...fields });
+    } catch {
+      clearTimeout(timer);
+      this.pending.delete(id);
+    }
+  }
+
+  /**
+   * One request, one terminal reply among `expect` (or an error). `onProgress` sees other
+   * frames; every frame for the request restarts the timeout, so long transfers that keep
+   * moving never time out while a stuck one does.
+   */
+  private call(
+    type: string,
+    fields: Record<string, unknown>,
+    payload: Buffer | undefined,
+    opts: CallOptions,
+    expect: string[],
+    onProgress?: (frame: Frame) => void,
+    afterSend?: (id: number, fail: (e: Error) => void) => void,
+  ): Promise<Frame> {
+    const closedErr = this.closedError(`agent channel closed before ${type}`);
+    if (closedErr) return Promise.reject(closedErr);
+    const id = this.newId();
+    const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs;
+    return new Promise<Frame>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const arm = () => {
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(
+          () => pending.fail(new AgentTimeoutError(`agent did not answer ${type} within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+      };
+      const settle = () => {
+        if (timer) clearTimeout(timer);
+        this.pending.delete(id);
+      };
+      const pending: Pending = {
+        type,
+        closedMessage: `agent channel closed while waiting for the ${type} reply`,
+        onFrame: (frame) => {
+          const t = frame.header.type;
+          if (t === "error") {
+            settle();
+            reject(remoteError(frame, type));
+          } else if (expect.includes(t)) {
+            settle();
+            resolve(frame);
+          } else if (onProgress) {
+            arm();
+            onProgress(frame);
+          } else {
+            throw new AgentProtocolError(`unexpected '${t}' frame for ${type}`);
+          }
+        },
+        fail: (e) => {
+          settle();
+          reject(e);
+        },
+      };
+      this.pending.set(id, pending);
+      arm();
+      try {
+        this.write({ type, id, ...fields }, payload);
+      } catch (e) {
+        pending.fail(e as Error);
+        return;
+      }
+      afterSend?.(id, pending.fail);
+    });
+  }
+
+  private async upload(type: string, fields: Record<string, unknown>, data: Buffer, opts: CallOptions): Promise<void> {
+    const first = data.subarray(0, INPUT_CHUNK_BYTES);
+    const more = data.length > first.length;
+    const input = new InputWindow();
+    try {
+      await this.call(
+        type,
+        more ? { ...fields, more: true } : fields,
+        first,
+        opts,
+        ["ok"],
+        (frame) => {
+          if (frame.header.type !== "ack") throw new AgentProtocolError(`unexpected '${frame.header.type}' for ${type}`);
+          input.ack(num(frame.header, "bytes"));
+        },
+        (id, fail) => {
+          if (more) this.pumpInput(id, data, first.length, input).catch(fail);
+        },
+      );
+    } finally {
+      input.stop();
+    }
+  }
+
+  private async download(type: string, fields: Record<string, unknown>, opts: CallOptions): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    let received = 0;
+    const frame = await this.call(type, fields, undefined, opts, ["ok"], (f) => {
+      if (f.header.type !== "data") throw new AgentProtocolError(`unexpected '${f.header.type}' for ${type}`);
+      parts.push(f.payload);
+      received += f.payload.length;
+    });
+    const declared = frame.header.bytes;
+    if (typeof declared === "number" && declared !== received) {
+      throw new AgentProtocolError(`${type}: agent declared ${declared} bytes, sent ${received}`);
+    }
+    return Buffer.concat(parts, received);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.isClosed) return;
+    let frames: Frame[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (err) {
+      this.protocolFailure(err as Error);
+      return;
+    }
+    for (const frame of frames) {
+      try {
+        this.route(frame);
+      } catch (err) {
+        this.protocolFailure(err as Error);
+        return;
+      }
+    }
+  }
+
+  private route(frame: Frame): void {
+    const { id, type } = frame.header;
+    if (id === 0 && type === "hello") {
+      this.greeting = parseHello(frame.header);
+      this.options.onGreeting?.(this.greeting);
+      return;
+    }
+    const pending = this.pending.get(id);
+    if (!pending) {
+      this.strayFrames++;
+      this.options.onStrayFrame?.(frame);
+      return;
+    }
+    pending.onFrame(frame);
+  }
+
+  /** The stream is not speaking the protocol any more: fail closed, drop it. */
+  private protocolFailure(err: Error): void {
+    const protocolErr =
+      err instanceof AgentProtocolError ? err : new AgentProtocolError(`agent protocol failure: ${err.message}`, { cause: err });
+    this.failAll(() => protocolErr, protocolErr);
+    this.stream.destroy();
+  }
+
+  private channelDown(cause?: Error): void {
+    const reason = cause ?? new Error("the agent channel ended");
+    this.failAll((p) => new AgentClosedError(`${p.closedMessage}: ${reason.message}`, { cause: reason }), reason);
+  }
+
+  private failAll(errorFor: (p: Pending) => Error, reason: Error): void {
+    if (!this.closeReason) {
+      this.closeReason = reason;
+      this.resolveClosed();
+    }
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) p.fail(errorFor(p));
+  }
+}
