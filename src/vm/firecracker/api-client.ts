@@ -71,7 +71,7 @@ export class FirecrackerApiClient {
   }
 
   /** PUT /drives/{drive_id}; the path id is the body's `drive_id` (Firecracker requires them equal). */
-  putDrive(body: Drive): Promise<void> {
+  async putDrive(body: Drive): Promise<void> {
     return this.send("PUT", `/drives/${resourceId(body.drive_id, "drive_id")}`, body);
   }
 
@@ -80,7 +80,7 @@ export class FirecrackerApiClient {
   }
 
   /** PUT /network-interfaces/{iface_id}; the path id is the body's `iface_id`. */
-  putNetworkInterface(body: NetworkInterface): Promise<void> {
+  async putNetworkInterface(body: NetworkInterface): Promise<void> {
     return this.send("PUT", `/network-interfaces/${resourceId(body.iface_id, "iface_id")}`, body);
   }
 

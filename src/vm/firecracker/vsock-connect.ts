@@ -16,7 +16,7 @@ export interface VsockConnectOptions {
   timeoutMs?: number;
 }
 
-/** An open host-initiated vsock connection; `socket` is paused with any early guest bytes kept in it. */
+/** An open host-initiated vsock connection; any guest bytes that arrived with the answer are kept in `socket`. */
 export interface VsockConnection {
   socket: net.Socket;
   /** The host-side port Firecracker assigned, from `OK <n>`. */
@@ -58,38 +58,44 @@ export function connectVsock(options: VsockConnectOptions): Promise<VsockConnect
       reject(new VsockHandshakeError(`vsock CONNECT ${port} via ${udsPath}: ${message}`, port, response, { cause }));
     };
     const onConnect = () => socket.write(`CONNECT ${port}\n`);
-    const onData = (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
-      const newline = received.indexOf(0x0a);
-      if (newline < 0) {
-        if (received.length > MAX_ANSWER_BYTES) fail("answer too long", received.toString("latin1"));
-        return;
+    // 'readable' + read(), not 'data': the socket is never switched into flowing mode or explicitly paused here,
+    // so the caller's first 'data' listener (or pipe) starts the flow as usual.
+    const onReadable = () => {
+      for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = socket.read() as Buffer | null) {
+        received = Buffer.concat([received, chunk]);
+        const newline = received.indexOf(0x0a);
+        if (newline < 0) {
+          if (received.length > MAX_ANSWER_BYTES) return fail("answer too long", received.toString("latin1"));
+          continue;
+        }
+        const line = received.subarray(0, newline).toString("latin1");
+        const match = /^OK (\d{1,10})$/.exec(line);
+        if (!match) return fail(`expected "OK <port>", got ${JSON.stringify(line)}`, line);
+        settled = true;
+        cleanup();
+        const rest = received.subarray(newline + 1);
+        if (rest.length > 0) socket.unshift(rest);
+        return resolve({ socket, hostPort: Number(match[1]) });
       }
-      const line = received.subarray(0, newline).toString("latin1");
-      const match = /^OK (\d{1,10})$/.exec(line);
-      if (!match) return fail(`expected "OK <port>", got ${JSON.stringify(line)}`, line);
-      settled = true;
-      cleanup();
-      socket.pause();
-      const rest = received.subarray(newline + 1);
-      if (rest.length > 0) socket.unshift(rest);
-      resolve({ socket, hostPort: Number(match[1]) });
     };
     const onError = (err: NodeJS.ErrnoException) => fail(`cannot connect (${err.code ?? err.message})`, undefined, err);
     const onClose = () => fail("closed without answering (nothing listening on that guest port?)");
+    const onEnd = onClose;
     const timer = setTimeout(() => fail(`no answer within ${timeoutMs} ms`), timeoutMs);
     const cleanup = () => {
       clearTimeout(timer);
       socket.off("connect", onConnect);
-      socket.off("data", onData);
+      socket.off("readable", onReadable);
       socket.off("error", onError);
       socket.off("close", onClose);
+      socket.off("end", onEnd);
     };
 
     socket.on("connect", onConnect);
-    socket.on("data", onData);
+    socket.on("readable", onReadable);
     socket.on("error", onError);
     socket.on("close", onClose);
+    socket.on("end", onEnd);
   });
 }
 
