@@ -24,6 +24,15 @@ import type { Hook, HookContext } from "../types.js";
 const run = promisify(execFile);
 const MAX_LISTED_FILES = 50;
 const GIT_OUTPUT_BYTES = 16 * 1024 * 1024;
+/** Pre-phase states kept for post; invocations blocked after `git` ran never reach post. */
+const MAX_PENDING = 256;
+/** Snapshots are machine-made: they must not depend on (or fail for lack of) a user identity. */
+const SNAPSHOT_IDENTITY = {
+  GIT_AUTHOR_NAME: "firebreak",
+  GIT_AUTHOR_EMAIL: "firebreak@localhost",
+  GIT_COMMITTER_NAME: "firebreak",
+  GIT_COMMITTER_EMAIL: "firebreak@localhost",
+};
 
 interface Git {
   (args: string[], env?: Record<string, string>): Promise<string>;
@@ -111,7 +120,7 @@ export function createGitHook(config: GitConfig): Hook {
       if (state.tree !== headTree) {
         const parent = head ? ["-p", head] : [];
         const message = `firebreak snapshot before ${ctx.command.name} (${ctx.invocationId})`;
-        const commit = (await git(["commit-tree", state.tree, ...parent, "-m", message])).trim();
+        const commit = (await git(["commit-tree", state.tree, ...parent, "-m", message], SNAPSHOT_IDENTITY)).trim();
         const ref = `refs/firebreak/${refComponent(ctx.invocationId)}`;
         await git(["update-ref", ref, commit]);
         facts.snapshot = ref;
@@ -119,6 +128,7 @@ export function createGitHook(config: GitConfig): Hook {
       } else facts.snapshot = null;
     }
     pending.set(ctx.invocationId, state);
+    if (pending.size > MAX_PENDING) pending.delete(pending.keys().next().value as string);
     return facts;
   }
 
