@@ -109,6 +109,9 @@ export function planBoot(spec: VmSpec, settings: BootPlanSettings): BootPlan {
         ...(settings.guestMac ? { guest_mac: settings.guestMac } : {}),
       });
       const ipv4 = settings.guestIpv4;
+      for (const value of ipv4 ? [ipv4.address, ipv4.gateway, ipv4.dns] : []) {
+        if (!/^[0-9.]+(\/\d{1,2})?$/.test(value)) throw new VmError(`guest IPv4 setting is not an IPv4 address: ${JSON.stringify(value)}`);
+      }
       if (ipv4) bootArgs.push(`firebreak.ip=${ipv4.address}`, `firebreak.gw=${ipv4.gateway}`, `firebreak.dns=${ipv4.dns}`);
     } else {
       unenforced.push({
