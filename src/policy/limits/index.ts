@@ -22,6 +22,7 @@ export {
   checkTimeWindow,
   compileTimeWindow,
   hostTimeZone,
+  isInsideTimeWindow,
   type TimeWindowCheck,
 } from "./time-window.js";
 export { ALL_COMMANDS, checkTimeWindows, type LimitSubject, rateLimitRequests, type TimeWindowsCheck } from "./resolve.js";

@@ -138,6 +138,16 @@ function wallMinutesUntilOpen(window: CompiledTimeWindow, weekday: number, minut
 }
 
 /**
+ * Whether an instant is inside the window (cheap: no search for the next opening).
+ *
+ * @example isInsideTimeWindow(compileTimeWindow({ days: ["sat-sun"], timezone: "UTC" }), new Date("2026-11-28T10:00Z")) // true
+ */
+export function isInsideTimeWindow(window: CompiledTimeWindow, at: Date): boolean {
+  const local = localTime(window, at);
+  return allowedAtWall(window, local.weekday, local.minute);
+}
+
+/**
  * Is `now` inside the window? If not, says why and when it opens next (to the minute).
  *
  * @example checkTimeWindow(compileTimeWindow({ days: ["mon-fri"], hours: "09:00-17:00", timezone: "UTC" }),
