@@ -107,9 +107,12 @@ export async function runLocal(req: LocalExecRequest): Promise<LocalExecResult> 
     });
   }
   try {
-    const [code, signal] = (await Promise.race([once(child, "close"), spawnError])) as [number | null, NodeJS.Signals | null];
-    // The shell may exit before its background children: make sure nothing of the group survives.
+    const closed = once(child, "close");
+    const [code, signal] = (await Promise.race([once(child, "exit"), spawnError])) as [number | null, NodeJS.Signals | null];
+    // The shell may exit before its background children, which would hold the pipes open:
+    // nothing of the group survives the command.
     killGroup("SIGKILL");
+    await closed;
     const signalNumber = signal ? osSignalNumber(signal) : undefined;
     const exitCode = timedOut ? EXIT_TIMEOUT : code ?? (signalNumber !== undefined ? 128 + signalNumber : 1);
     return {
