@@ -8,7 +8,10 @@ const high = (over: Partial<HookContext> = {}) => makeCtx({ decision: { risk: "h
 describe("hook pipeline", () => {
   it("runs hooks by priority, higher first, ties by name", async () => {
     const order: string[] = [];
-    const hook = (name: string, priority: number) => fakeHook(name, priority, () => (order.push(name), { action: "continue" }));
+    const hook = (name: string, priority: number) => fakeHook(name, priority, () => {
+      order.push(name);
+      return { action: "continue" };
+    });
     const p = createHookPipeline([hook("b", 1), hook("z", 5), hook("a", 1), hook("m", 10)]);
     const res = await p.runPre(makeCtx());
     expect(order).toEqual(["m", "z", "a", "b"]);
@@ -19,8 +22,14 @@ describe("hook pipeline", () => {
   it("stops at the first block and reports its reason", async () => {
     const ran: string[] = [];
     const p = createHookPipeline([
-      fakeHook("first", 10, () => (ran.push("first"), { action: "block", reason: "not today" })),
-      fakeHook("second", 1, () => (ran.push("second"), { action: "continue" })),
+      fakeHook("first", 10, () => {
+        ran.push("first");
+        return { action: "block", reason: "not today" };
+      }),
+      fakeHook("second", 1, () => {
+        ran.push("second");
+        return { action: "continue" };
+      }),
     ]);
     const res = await p.runPre(makeCtx());
     expect(res.blocked).toBe(true);
@@ -100,7 +109,10 @@ describe("hook pipeline", () => {
   it("post-hooks see the result and cannot block", async () => {
     let seen: HookContext["result"];
     const p = createHookPipeline([
-      fakeHook("observer", 2, (ctx) => ((seen = ctx.result), { action: "continue", annotations: { exit: ctx.result?.exitCode } })),
+      fakeHook("observer", 2, (ctx) => {
+        seen = ctx.result;
+        return { action: "continue", annotations: { exit: ctx.result?.exitCode } };
+      }),
       fakeHook("objector", 1, () => ({ action: "block", reason: "too late" })),
     ]);
     const result = { exitCode: 3, durationMs: 5, stdoutBytes: 10, stderrBytes: 2, timedOut: false, placement: "local" as const };

@@ -34,9 +34,7 @@ const SNAPSHOT_IDENTITY = {
   GIT_COMMITTER_EMAIL: "firebreak@localhost",
 };
 
-interface Git {
-  (args: string[], env?: Record<string, string>): Promise<string>;
-}
+type Git = (args: string[], env?: Record<string, string>) => Promise<string>;
 
 function gitIn(cwd: string, signal?: AbortSignal): Git {
   return async (args, env) => {
