@@ -4,11 +4,11 @@ import { existsSync } from "node:fs";
 import { link, mkdir, rm, rmdir } from "node:fs/promises";
 import type { Socket } from "node:net";
 import path from "node:path";
-import type { Duplex } from "node:stream";
 import { promisify } from "node:util";
 import { resolvePaths } from "../../config/paths.js";
 import { VmError } from "../../errors.js";
 import type { BackendAvailability, Snapshot, UnenforcedLimit, VmBackend, VmHandle, VmSpec } from "../backend.js";
+import { agentHandshake } from "./agent-handshake.js";
 import { hostTscKhz } from "./host-tsc.js";
 import { type KvmVerdict, probeKvm } from "./kvm-probe.js";
 import { buildCmdline } from "./qemu-args.js";
@@ -27,6 +27,7 @@ export const QMP_READY_TIMEOUT_MS = 10_000;
 /** The guest kernel is built with NR_CPUS=8. */
 export const MAX_VCPUS = 8;
 export const MIN_MEMORY_MB = 32;
+const SNAPSHOT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface QemuBackendOptions {
   qemuBinary?: string;
@@ -36,11 +37,6 @@ export interface QemuBackendOptions {
   accel?: "auto" | "kvm" | "tcg";
   bootTimeoutMs?: number;
   restoreTimeoutMs?: number;
-  /**
-   * Proves the agent answers on a fresh stream (e.g. a protocol hello) before boot/restore
-   * resolves. Without it the VM is ready once init started the agent and the socket connects.
-   */
-  agentHandshake?: (stream: Duplex) => Promise<void>;
 }
 
 /**
@@ -150,6 +146,9 @@ export class QemuBackend implements VmBackend {
     await mkdir(dir, { recursive: true });
     const ramTemplate = path.join(RAM_DIR, `firebreak-snap-${id}.ram`);
     try {
+      // Save the guest with a host attached to its agent port: a restore connects before the
+      // guest runs, so the agent never sees a disconnect (no reconnect polling after restore).
+      if (!vm.hasOpenAgentSocket()) await this.handshake(vm, await vm.openAgentSocket(), SNAPSHOT_HANDSHAKE_TIMEOUT_MS);
       await migrateToFile(vm.qmp, path.join(dir, SNAPSHOT_STATE));
       vm.frozenBySnapshot = id;
       await link(vm.process.ramFile, ramTemplate);
@@ -182,7 +181,7 @@ export class QemuBackend implements VmBackend {
       const agentSocket = await vm.openAgentSocket();
       await migrateIncoming(qmp, record.stateFile, timeoutMs);
       vm.phases.restored = since(proc);
-      await this.handshake(vm, agentSocket, timeoutMs);
+      await this.handshake(vm, agentSocket, timeoutMs, true);
       return vm;
     } catch (err) {
       const detail = proc ? failureDetail(proc) : "";
@@ -226,20 +225,23 @@ export class QemuBackend implements VmBackend {
     await this.handshake(vm, socket, timeoutMs);
   }
 
-  private async handshake(vm: QemuVm, socket: Socket, timeoutMs: number): Promise<void> {
-    if (this.opts.agentHandshake) {
-      let timer: NodeJS.Timeout | undefined;
+  /** Agent-ready = the agent answered hello on `socket` (plus settime/reseed after a restore). */
+  private async handshake(vm: QemuVm, socket: Socket, timeoutMs: number, restored = false): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const exitedFirst = vm.exited.then(() => Promise.reject(new VmError("QEMU exited before the agent answered")));
+    exitedFirst.catch(() => {}); // only matters while racing below
+    try {
       await Promise.race([
-        this.opts.agentHandshake(socket),
-        vm.exited.then(() => {
-          throw new VmError("QEMU exited before the agent answered");
-        }),
+        agentHandshake(socket, { restored, timeoutMs }),
+        exitedFirst,
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new VmError(`the agent did not answer within ${timeoutMs} ms`)), timeoutMs);
         }),
-      ]).finally(() => clearTimeout(timer));
+      ]);
+    } finally {
+      clearTimeout(timer);
     }
-    vm.phases.agentReady = since(vm.process);
+    vm.phases.agentReady ??= since(vm.process);
     vm.prime(socket);
   }
 }

@@ -15,6 +15,20 @@ export const RAM_DIR = "/dev/shm";
 const SOCKET_POLL_MS = 5;
 const STDERR_TAIL_BYTES = 4096;
 
+/** QEMU children still running: killed if this Node process exits without destroying them. */
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function track(child: ChildProcess): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once("exit", () => {
+      for (const c of liveChildren) c.kill("SIGKILL");
+    });
+  }
+  liveChildren.add(child);
+  child.once("exit", () => liveChildren.delete(child));
+}
+
 export interface QemuExit {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -74,6 +88,7 @@ export async function spawnQemu(opts: SpawnQemuOptions): Promise<QemuProcess> {
 
   const t0 = performance.now();
   const child = spawn(launch.binary, args, { stdio: ["ignore", "pipe", "pipe"] });
+  track(child);
   let stderr = "";
   child.stderr?.setEncoding("utf8");
   child.stderr?.on("data", (s: string) => {

@@ -78,6 +78,10 @@ export class QemuVm implements VmHandle {
     return socket;
   }
 
+  hasOpenAgentSocket(): boolean {
+    return [...this.agentSockets].some((s) => !s.destroyed);
+  }
+
   prime(socket: Socket): void {
     this.primedAgent = socket;
   }
