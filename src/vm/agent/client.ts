@@ -2,7 +2,7 @@ import { randomBytes, randomInt } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
 import { AgentClosedError, AgentProtocolError, AgentRemoteError, AgentTimeoutError } from "../../errors.js";
-import { encodeFrame, FrameDecoder } from "./frame-codec.js";
+import { encodeFrame, FrameDecoder, HELLO_SYNC } from "./frame-codec.js";
 import {
   type AgentHello,
   DEFAULT_FRAME_LIMITS,
@@ -31,6 +31,12 @@ export interface AgentClientOptions {
   onGreeting?: (hello: AgentHello) => void;
   /** Frames for no pending request, e.g. stale output from an earlier connection or a late reply. */
   onStrayFrame?: (frame: Frame) => void;
+  /**
+   * Discard everything before the agent's first hello frame (its greeting, or the reply to
+   * hello()). For virtio-serial, where a new connection may begin with the tail of bytes
+   * the guest wrote for an earlier host. Call hello() first on such a client.
+   */
+  syncOnHello?: boolean;
 }
 
 export interface CallOptions {
@@ -155,7 +161,7 @@ export class AgentClient {
     private readonly options: AgentClientOptions = {},
   ) {
     this.limits = options.limits ?? DEFAULT_FRAME_LIMITS;
-    this.decoder = new FrameDecoder(this.limits);
+    this.decoder = new FrameDecoder(this.limits, options.syncOnHello ? HELLO_SYNC : undefined);
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     // A random start keeps this connection's ids apart from stale frames of an earlier host.
     this.nextId = randomInt(1, 2 ** 31);

@@ -39,6 +39,19 @@ function parseHeader(bytes: Buffer): FrameHeader {
 }
 
 /**
+ * Where a fresh connection may start mid-frame (a virtio-serial port can hand a new host
+ * the tail of output the guest wrote for the previous one), the decoder can start
+ * unsynchronised: it then discards bytes until a frame whose header begins with `marker`
+ * (the agent's hello: its greeting, or the reply to a hello request) and is strict after it.
+ */
+export interface FrameSync {
+  marker: string;
+}
+
+/** The agent writes every header as {"type":...,"id":...}, so a hello starts like this. */
+export const HELLO_SYNC: FrameSync = { marker: '{"type":"hello","id":' };
+
+/**
  * Streaming decoder: feed it bytes as they arrive, in chunks of any size, and it returns
  * every frame completed so far. A frame over the limits is a protocol error (the stream
  * cannot be trusted after it), so it throws and the caller drops the channel.
@@ -46,8 +59,23 @@ function parseHeader(bytes: Buffer): FrameHeader {
 export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
+  private readonly marker: Buffer | undefined;
+  private synced: boolean;
+  /** Bytes thrown away while looking for the sync marker. */
+  discardedBytes = 0;
 
-  constructor(private readonly limits: FrameLimits = DEFAULT_FRAME_LIMITS) {}
+  constructor(
+    private readonly limits: FrameLimits = DEFAULT_FRAME_LIMITS,
+    sync?: FrameSync,
+  ) {
+    this.marker = sync ? Buffer.from(sync.marker, "utf8") : undefined;
+    this.synced = !sync;
+  }
+
+  /** False until the sync frame has been seen (always true without sync). */
+  get isSynced(): boolean {
+    return this.synced;
+  }
 
   /** Bytes received that do not yet form a whole frame. */
   get bufferedBytes(): number {
@@ -60,6 +88,11 @@ export class FrameDecoder {
       this.buffered += chunk.length;
     }
     const frames: Frame[] = [];
+    if (!this.synced) {
+      const first = this.seekSync();
+      if (!first) return frames;
+      frames.push(first);
+    }
     for (;;) {
       if (this.buffered < FRAME_PREFIX_BYTES) break;
       const prefix = this.peek(FRAME_PREFIX_BYTES);
@@ -80,6 +113,48 @@ export class FrameDecoder {
       frames.push({ header, payload: bytes.subarray(FRAME_PREFIX_BYTES + headerLen) });
     }
     return frames;
+  }
+
+  /**
+   * Looks for a frame whose header starts with the marker; drops what precedes it. Returns
+   * that frame once complete, or undefined while more bytes are needed.
+   */
+  private seekSync(): Frame | undefined {
+    const marker = this.marker!;
+    for (;;) {
+      const all = this.buffered ? this.peek(this.buffered) : Buffer.alloc(0);
+      const at = all.indexOf(marker, FRAME_PREFIX_BYTES);
+      if (at < 0) {
+        // Keep a tail that may hold the start of a marker (and its prefix).
+        const keep = Math.min(all.length, marker.length - 1 + FRAME_PREFIX_BYTES);
+        this.discard(all.length - keep);
+        return undefined;
+      }
+      const start = at - FRAME_PREFIX_BYTES;
+      this.discard(start);
+      const headerLen = all.readUInt32BE(start);
+      const payloadLen = all.readUInt32BE(start + 4);
+      if (headerLen <= this.limits.maxHeaderBytes && payloadLen <= this.limits.maxPayloadBytes) {
+        const total = FRAME_PREFIX_BYTES + headerLen + payloadLen;
+        if (this.buffered < total) return undefined;
+        const bytes = this.peek(total);
+        try {
+          const header = parseHeader(bytes.subarray(FRAME_PREFIX_BYTES, FRAME_PREFIX_BYTES + headerLen));
+          this.take(total);
+          this.synced = true;
+          return { header, payload: Buffer.from(bytes.subarray(FRAME_PREFIX_BYTES + headerLen)) };
+        } catch {
+          // Not a real frame: the marker appeared inside other bytes. Keep looking.
+        }
+      }
+      this.discard(1);
+    }
+  }
+
+  private discard(n: number): void {
+    if (n <= 0) return;
+    this.take(n);
+    this.discardedBytes += n;
   }
 
   /** The first n buffered bytes, without consuming them. */

@@ -8,7 +8,7 @@ export {
   type ExecOptions,
   type PutOptions,
 } from "./client.js";
-export { encodeFrame, FrameDecoder } from "./frame-codec.js";
+export { encodeFrame, FrameDecoder, type FrameSync, HELLO_SYNC } from "./frame-codec.js";
 export {
   type AgentHello,
   DEFAULT_FRAME_LIMITS,

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { AgentProtocolError } from "../../../src/errors.js";
-import { encodeFrame, FrameDecoder, type FrameHeader } from "../../../src/vm/agent/index.js";
+import { encodeFrame, FrameDecoder, type FrameHeader, HELLO_SYNC } from "../../../src/vm/agent/index.js";
 
 const headerArb = fc.record({
   type: fc.constantFrom("exec", "output", "exit", "data", "ping"),
@@ -50,7 +50,7 @@ describe("frame codec", () => {
         const decoder = new FrameDecoder();
         const decoded = split(wire, cuts).flatMap((part) => decoder.push(part));
         expect(decoded.map((f) => f.header)).toEqual(frames.map((f) => f.header));
-        decoded.forEach((f, i) => expect(Buffer.from(frames[i]!.payload).equals(f.payload)).toBe(true));
+        expect(decoded.map((f) => f.payload)).toEqual(frames.map((f) => Buffer.from(f.payload)));
         expect(decoder.bufferedBytes).toBe(0);
       }),
       { numRuns: 300 },
@@ -92,5 +92,40 @@ describe("frame codec", () => {
       expect(() => new FrameDecoder().push(raw(bad)), bad).toThrow(AgentProtocolError);
     }
     expect(() => new FrameDecoder().push(Buffer.alloc(8))).toThrow(/header length 0/);
+  });
+
+  describe("syncing on hello", () => {
+    // As the agent writes it: type first, then id.
+    const hello = encodeFrame({ type: "hello", id: 0, agent: "firebreak-agent" } as FrameHeader);
+
+    it("drops whatever precedes the first hello, however it is split, then decodes strictly", () => {
+      const garbageArb = fc.oneof(
+        fc.uint8Array({ maxLength: 200 }),
+        // the tail of a frame cut at a random point (what a previous host left behind)
+        fc.tuple(frameArb, fc.nat()).map(([f, cut]) => {
+          const bytes = encodeFrame(f.header, f.payload);
+          return bytes.subarray(cut % bytes.length);
+        }),
+      );
+      fc.assert(
+        fc.property(garbageArb, fc.array(frameArb, { maxLength: 4 }), fc.array(fc.nat(), { maxLength: 10 }), (garbage, after, cuts) => {
+          const wire = Buffer.concat([garbage, hello, ...after.map((f) => encodeFrame(f.header, f.payload))]);
+          const decoder = new FrameDecoder(undefined, HELLO_SYNC);
+          const decoded = split(wire, cuts).flatMap((part) => decoder.push(part));
+          expect(decoded[0]?.header).toEqual({ type: "hello", id: 0, agent: "firebreak-agent" });
+          expect(decoded.slice(1).map((f) => f.header)).toEqual(after.map((f) => f.header));
+          expect(decoder.isSynced).toBe(true);
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it("skips a marker that is not the start of a valid frame", () => {
+      const fake = Buffer.concat([Buffer.from([0, 0, 0, 5, 0, 0, 0, 0]), Buffer.from('{"type":"hello","id":broken')]);
+      const decoder = new FrameDecoder(undefined, HELLO_SYNC);
+      const frames = decoder.push(Buffer.concat([fake, hello]));
+      expect(frames.map((f) => f.header.type)).toEqual(["hello"]);
+      expect(decoder.discardedBytes).toBe(fake.length);
+    });
   });
 });
