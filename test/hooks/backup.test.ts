@@ -44,6 +44,13 @@ describe("backup targets from parsed segments", () => {
       );
       expect(r.paths.map((p) => p.path)).toEqual([join(d.path, "out", "a.txt"), join(d.path, "a.txt"), join(d.path, "b.txt"), "/home/someone/x"]);
       expect(r.unresolved).toEqual(["$HOME/y"]);
+      // With the parser's word facts: a quoted glob is a literal name, a dynamic word is unknown.
+      const quoted = { ...seg(["rm", "*.txt", "plain"]), words: [{ dynamic: false, glob: false }, { dynamic: false, glob: false }, { dynamic: true, glob: false }] };
+      const q = await resolveTargets(wordTargets([quoted]), d.path, "/home/someone");
+      expect(q.paths.map((p) => p.path)).toEqual([join(d.path, "*.txt")]);
+      expect(q.unresolved).toEqual(["plain"]);
+      const viaXargs = { ...seg(["rm"]), argsFromStdin: true };
+      expect((await resolveTargets(wordTargets([viaXargs]), d.path, "/")).unresolved).toEqual(["(rm arguments from stdin)"]);
     } finally {
       await d.cleanup();
     }

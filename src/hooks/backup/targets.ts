@@ -3,8 +3,10 @@
  *
  * Covered: rm, unlink, mv (sources and overwritten destinations), cp/install over
  * existing files, truncate, shred, sed -i, tee (without -a), dd of=, and the redirections
- * `>`, `>|`, `&>`, `>&` onto files. Words with `$` or backticks cannot be known before
- * the shell runs and are reported as unresolved; globs are expanded here.
+ * `>`, `>|`, `&>`, `>&` onto files. Dynamic words (variables, substitutions) and
+ * arguments read from stdin (`xargs rm`) cannot be known before the shell runs and are
+ * reported as unresolved; unquoted globs are expanded here; `find … -exec rm {}` backs up
+ * the find roots. The parser's per-word facts are used when present.
  *
  * @example
  * wordTargets([{ argv: ["rm", "-r", "build"], redirects: [] }])
@@ -26,6 +28,10 @@ export interface WordTarget {
   recursive: boolean;
   /** For cp/mv into an existing directory: the file lands at `<dir>/<basename(source)>`. */
   intoDirFrom?: string[];
+  /** From the parser: the word's value is only known at run time. */
+  dynamic?: boolean;
+  /** From the parser: the word has an unquoted glob character. */
+  glob?: boolean;
 }
 
 interface ParsedArgs {
@@ -89,12 +95,29 @@ function destinationTargets(command: string, p: ParsedArgs, follow: boolean): { 
 }
 
 /** The file words each segment may change (before glob and path resolution). */
-export function wordTargets(segments: readonly Pick<ShellSegment, "argv" | "redirects">[]): WordTarget[] {
+export function wordTargets(
+  segments: readonly (Pick<ShellSegment, "argv" | "redirects"> & Partial<Pick<ShellSegment, "words" | "placeholderRoots" | "argsFromStdin">>)[],
+): WordTarget[] {
   const out: WordTarget[] = [];
-  const add = (command: string, words: string[], follow: boolean, recursive = false) => {
-    for (const word of words) if (word !== "-" && word !== "") out.push({ word, command, follow, recursive });
-  };
   for (const seg of segments) {
+    const start = out.length;
+    // Facts by word text (first occurrence): parseArgs works on strings, not positions.
+    const facts = new Map<string, { dynamic: boolean; glob: boolean }>();
+    seg.argv.forEach((w, i) => {
+      const f = seg.words?.[i];
+      if (i > 0 && f && !facts.has(w)) facts.set(w, f);
+    });
+    const add = (command: string, words: string[], follow: boolean, recursive = false) => {
+      for (const word of words) {
+        if (word === "-" || word === "") continue;
+        if (word === "{}" && seg.placeholderRoots?.length) {
+          for (const root of seg.placeholderRoots) out.push({ word: root, command, follow: false, recursive: true });
+          continue;
+        }
+        const f = facts.get(word);
+        out.push(f ? { word, command, follow, recursive, dynamic: f.dynamic, glob: f.glob } : { word, command, follow, recursive });
+      }
+    };
     for (const r of seg.redirects) {
       const overwrites = r.op === ">" || r.op === ">|" || r.op === "&>" || (r.op === ">&" && !/^\d+$|^-$/.test(r.target ?? ""));
       if (overwrites && r.target) add("redirect", [r.target], true);
@@ -149,9 +172,14 @@ export function wordTargets(segments: readonly Pick<ShellSegment, "argv" | "redi
         break;
       }
     }
+    if (seg.argsFromStdin && out.length === start && DESTRUCTIVE.has(name)) {
+      out.push({ word: `(${name} arguments from stdin)`, command: name, follow: false, recursive: true, dynamic: true });
+    }
   }
   return out;
 }
+
+const DESTRUCTIVE = new Set(["rm", "unlink", "mv", "cp", "install", "truncate", "shred", "sed", "tee", "dd"]);
 
 /** A concrete absolute path to back up. */
 export interface PathTarget {
@@ -180,10 +208,10 @@ function expandTilde(word: string, home: string): string {
   return word.startsWith("~/") ? join(home, word.slice(2)) : word;
 }
 
-async function expandWord(word: string, cwd: string, home: string): Promise<string[] | undefined> {
-  if (/[$`]/.test(word)) return undefined;
+async function expandWord(word: string, cwd: string, home: string, facts: Pick<WordTarget, "dynamic" | "glob"> = {}): Promise<string[] | undefined> {
+  if (facts.dynamic ?? /[$`]/.test(word)) return undefined;
   const w = expandTilde(word, home);
-  if (hasGlob(w)) {
+  if (facts.glob ?? hasGlob(w)) {
     const matches = await expandGlob(w, cwd);
     // No match: bash passes the word through literally.
     return matches.length > 0 ? matches : [resolve(cwd, w)];
@@ -196,7 +224,7 @@ export async function resolveTargets(targets: readonly WordTarget[], cwd: string
   const paths: PathTarget[] = [];
   const unresolved: string[] = [];
   for (const t of targets) {
-    const expanded = await expandWord(t.word, cwd, home);
+    const expanded = await expandWord(t.word, cwd, home, t);
     if (!expanded) {
       unresolved.push(t.word);
       continue;
