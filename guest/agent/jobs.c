@@ -63,7 +63,6 @@ static void run_child(const spawn_request *req, int in_fd, int out_fd, int err_f
 
   if (setsid() < 0) child_fail(status_fd, "setsid", NULL);
   if (dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0) child_fail(status_fd, "dup2", NULL);
-  if (req->cwd && chdir(req->cwd) < 0) child_fail(status_fd, "chdir", req->cwd);
   const exec_limits *l = &req->limits;
   /* The hard CPU limit is one second above the soft one: SIGXCPU first, then SIGKILL. */
   if (l->cpu_s >= 0 && set_limit(RLIMIT_CPU, l->cpu_s, l->cpu_s + 1) < 0) child_fail(status_fd, "setrlimit", "cpu");
@@ -75,6 +74,8 @@ static void run_child(const spawn_request *req, int in_fd, int out_fd, int err_f
     if (setgroups(1, &gid) < 0 || setgid(gid) < 0) child_fail(status_fd, "setgid", NULL);
   }
   if (l->uid >= 0 && setuid((uid_t)l->uid) < 0) child_fail(status_fd, "setuid", NULL);
+  /* After dropping privileges, so a command cannot start where its user may not go. */
+  if (req->cwd && chdir(req->cwd) < 0) child_fail(status_fd, "chdir", req->cwd);
   /* execvp searches the PATH of `environ`, so install the command's environment first. */
   environ = (char **)req->envp;
   execvp(req->argv[0], req->argv);

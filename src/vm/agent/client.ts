@@ -406,6 +406,7 @@ export class AgentClient {
     if (this.isClosed) return;
     const id = this.newId();
     const timer = setTimeout(() => this.pending.delete(id), this.requestTimeoutMs);
+    timer.unref();
     this.pending.set(id, {
       type,
       closedMessage: "",
