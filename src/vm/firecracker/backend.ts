@@ -109,6 +109,7 @@ export class FirecrackerBackend implements VmBackend {
     const jailed = vm.launch.jailDir !== undefined;
 
     await vm.api.pause();
+    let createError: unknown;
     try {
       // A jailed Firecracker only sees its jail: write there, then move the files out.
       await vm.api.createSnapshot({
@@ -116,9 +117,16 @@ export class FirecrackerBackend implements VmBackend {
         snapshot_path: jailed ? VM_FILES.snapshotState : statePath,
         mem_file_path: jailed ? VM_FILES.snapshotMemory : memoryPath,
       });
-    } finally {
-      await vm.api.resume();
+    } catch (err) {
+      createError = err;
     }
+    try {
+      await vm.api.resume();
+    } catch (err) {
+      // The snapshot's own failure is the more useful one to report.
+      if (!createError) throw err;
+    }
+    if (createError) throw createError;
     if (jailed) {
       await moveFile(path.join(vm.launch.vmRoot, VM_FILES.snapshotState), statePath);
       await moveFile(path.join(vm.launch.vmRoot, VM_FILES.snapshotMemory), memoryPath);
@@ -201,7 +209,12 @@ export class FirecrackerBackend implements VmBackend {
     await fs.mkdir(spec.runDir, { recursive: true });
     const cleanupEarly = async () => {
       if (launch.jailDir) await fs.rm(launch.jailDir, { recursive: true, force: true });
-      if (ownsRunDir) await fs.rm(spec.runDir, { recursive: true, force: true });
+      if (ownsRunDir) {
+        await fs.rm(spec.runDir, { recursive: true, force: true });
+        return;
+      }
+      const ours = [...Object.values(VM_FILES).map((name) => path.join(launch.vmRoot, name)), path.join(spec.runDir, VM_FILES.consoleLog)];
+      for (const file of ours) await fs.rm(file, { force: true });
     };
 
     let proc: VmProcess;

@@ -120,7 +120,10 @@ export function validateSchema(spec: SwaggerSpec, schema: Schema, value: unknown
       if (s.format === "int64" && !Number.isSafeInteger(v)) errors.push(`${at}: ${v} is not an exactly representable int64`);
     }
     if (Array.isArray(v) && s.items) {
-      v.forEach((item, i) => visit(s.items!, item, `${at}[${i}]`, depth + 1));
+      const items = s.items;
+      v.forEach((item, i) => {
+        visit(items, item, `${at}[${i}]`, depth + 1);
+      });
     }
     if (isPlainObject(v) && (s.type === "object" || s.properties || s.required)) {
       for (const name of s.required ?? []) {
