@@ -108,7 +108,7 @@ describe("hooks around a real local run", () => {
     const event = JSON.parse(await readFile(events, "utf8"));
     expect(event.result).toMatchObject({ exit_code: 3, stdout_bytes: result?.stdoutBytes, stderr_bytes: 5, timed_out: false });
     expect(post?.records.find((r) => r.name === "rec")?.action).toBe("continue");
-    expect((post?.annotations.git as { repository: boolean }).repository).toBe(false);
+    expect(post?.annotations.git).toEqual({ repository: false });
   });
 
   it("the resource monitor kills a command past max_memory_mb and the executor states why", async () => {
