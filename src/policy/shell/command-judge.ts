@@ -30,6 +30,7 @@ export interface CommandFacts {
   /** Segments of the previous pipeline stage (to see what a shell reads from the pipe). */
   previousStage?: ShellSegment[];
   placeholderRoots?: string[];
+  placeholderFiltered?: boolean;
 }
 
 /** Shell code found inside a command, to be parsed and analysed as nested context. */
@@ -42,6 +43,8 @@ export interface CarriedCode {
 export interface ExecCommand {
   words: NormalisedWord[];
   roots: string[];
+  /** find filters the files (-name, -type, ...) before running the command. */
+  filtered: boolean;
   via: string;
 }
 
@@ -62,6 +65,8 @@ const SHELL_KEYWORDS = new Set(["if", "then", "else", "elif", "fi", "for", "whil
 /** Variables whose value is a command line some program will run. */
 const CODE_VARIABLES = new Set(["PAGER", "GIT_PAGER", "MANPAGER", "SYSTEMD_PAGER", "EDITOR", "VISUAL", "GIT_EDITOR", "SUDO_EDITOR", "GIT_SEQUENCE_EDITOR", "GIT_SSH_COMMAND", "GIT_EXTERNAL_DIFF", "GIT_ASKPASS", "SSH_ASKPASS", "PROMPT_COMMAND", "BASH_ENV", "ENV", "LESSOPEN", "LESSCLOSE", "BROWSER", "RSYNC_RSH", "FCEDIT"]);
 const FIND_EXEC_ACTIONS = new Set(["-exec", "-execdir", "-ok", "-okdir"]);
+/** find tests that select a subset of files. */
+export const FIND_FILTERS = /^-(i?name|i?path|i?wholename|i?regex|type|x?type|empty|newer\w*|[acm](time|min)|size|user|group|perm|links|inum|samefile|uid|gid|nouser|nogroup|readable|writable|executable|fstype)$/;
 const MAX_WRAPPERS = 32;
 
 /**
@@ -243,13 +248,14 @@ export function findExecCommands(words: NormalisedWord[]): ExecCommand[] {
   }
   if (roots.length === 0) roots.push(".");
   const commands: ExecCommand[] = [];
+  const filtered = words.slice(i).some((w) => FIND_FILTERS.test(w.value));
   for (; i < words.length; i++) {
     const action = (words[i] as NormalisedWord).value;
     if (!FIND_EXEC_ACTIONS.has(action)) continue;
     const start = i + 1;
     let end = start;
     while (end < words.length && !isExecTerminator(words, end)) end += 1;
-    if (end > start) commands.push({ words: words.slice(start, end), roots, via: `find ${action}` });
+    if (end > start) commands.push({ words: words.slice(start, end), roots, filtered, via: `find ${action}` });
     i = end;
   }
   return commands;

@@ -39,6 +39,8 @@ export interface ShellSegment {
   argsFromStdin?: boolean;
   /** For `find … -exec cmd {} \;`: the find start paths that `{}` stands for. */
   placeholderRoots?: string[];
+  /** find narrows the files with tests (-name, -type…): `{}` is some files below the roots, not all of them. */
+  placeholderFiltered?: boolean;
   /** The segment runs in the background (`cmd &`). */
   background?: boolean;
   /** Variable assignments written before the command (`FOO=1 cmd`), normalised as NAME=value. */
@@ -78,4 +80,11 @@ export interface RiskAssessment {
 export interface RiskContext {
   workspace: string;
   home: string;
+  /** Directories where writing is only medium risk; default /tmp, /var/tmp, /dev/shm. */
+  tmpDirs?: string[];
+  /**
+   * Whether a path exists (inject `fs.existsSync` in production). Without it every write target
+   * outside the workspace is assumed to exist (fail closed).
+   */
+  pathExists?: (absolutePath: string) => boolean;
 }

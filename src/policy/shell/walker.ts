@@ -210,13 +210,14 @@ export class SegmentWalker {
     const assignments = [...facts.assignments, ...judged.assignments].map((a) => `${a.name}=${a.value}`);
     if (assignments.length > 0) segment.assignments = assignments;
     if (facts.placeholderRoots) segment.placeholderRoots = facts.placeholderRoots;
+    if (facts.placeholderFiltered) segment.placeholderFiltered = true;
     this.state.segments.push(segment);
     ctx.pipeline?.stages[ctx.pipeline.index]?.push(segment);
 
     const childCtx: WalkContext = { ...ctx, parentId: segment.id, pipeline: undefined, inheritedRedirects: [], background: false };
     for (const code of judged.code) this.reparse(code.text, childCtx, code.via, segment);
     for (const exec of judged.execCommands) {
-      const execFacts: CommandFacts = { words: exec.words, assignments: [], redirects: [], placeholderRoots: exec.roots };
+      const execFacts: CommandFacts = { words: exec.words, assignments: [], redirects: [], placeholderRoots: exec.roots, placeholderFiltered: exec.filtered };
       this.emit(execFacts, { ...childCtx, context: [...ctx.context, exec.via] }, text, [exec.via]);
     }
     return segment;
