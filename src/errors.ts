@@ -232,3 +232,15 @@ export class AgentTimeoutError extends VmError {
 export class AgentClosedError extends VmError {
   override name = "AgentClosedError";
 }
+
+/** A knowledge graph source (markdown folder, thesaurus JSON, cache entry) is unreadable or malformed. */
+export class KnowledgeGraphError extends FirebreakError {
+  override name = "KnowledgeGraphError";
+  constructor(
+    message: string,
+    readonly location: SourceLocation = {},
+    options?: { cause?: unknown },
+  ) {
+    super(`${locate(location)}${message}`, options);
+  }
+}
