@@ -147,6 +147,14 @@ const externalHookSchema = z.strictObject({
   env: z.record(z.string().regex(ENV_NAME), z.string()).default({}),
 });
 
+/**
+ * The role's key for its hook preset, for `roleSchema.extend(roleHooksShape)`:
+ * `[roles.ops] hooks = "production"`. Absent means "default".
+ */
+export const roleHooksShape = {
+  hooks: z.string().regex(HOOK_NAME, "a hook preset name").optional(),
+};
+
 export const hooksConfigSchema = z
   .strictObject({
     /** Pre-hook errors and timeouts block commands at or above this risk; below it they warn. */

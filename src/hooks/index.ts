@@ -23,6 +23,7 @@ export {
   type HooksConfigInput,
   hooksConfigSchema,
   parseHooksConfig,
+  roleHooksShape,
 } from "./config.js";
 export { hookEvent } from "./event.js";
 export { createExternalHook, EXIT_BLOCK, EXIT_CONTINUE } from "./external.js";

@@ -75,7 +75,7 @@ export type HookRecordAction = HookAction | "error" | "timeout" | "warn";
 /** One hook outcome as it goes into the audit record. */
 export interface HookRecord {
   name: string;
-  phase: HookPhase | "spawn";
+  phase: HookPhase;
   action: HookRecordAction;
   durationMs: number;
   message?: string;
