@@ -10,10 +10,12 @@ import path from "node:path";
 import type { Duplex } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FirecrackerApiError, VmError } from "../../../src/errors.js";
+import { AgentClient } from "../../../src/vm/agent/index.js";
 import type { VmHandle, VmSpec } from "../../../src/vm/backend.js";
 import { FirecrackerBackend, type FirecrackerBackendOptions, SNAPSHOT_META_FILE } from "../../../src/vm/firecracker/index.js";
 import { documentedRuleViolations } from "./support/documented-rules.js";
 import { loadFirecrackerSpec, validateRequest } from "./support/swagger.js";
+import { startUnixAgent } from "../agent/agent-process.js";
 
 const spec = loadFirecrackerSpec();
 const FAKE_SOURCE = path.join(path.dirname(new URL(import.meta.url).pathname), "support", "fake-firecracker.mjs");
@@ -39,6 +41,7 @@ beforeEach(() => {
   process.env.FAKE_FC_RECORD = recordFile;
   delete process.env.FAKE_FC_FAIL;
   delete process.env.FAKE_FC_EXIT_EARLY;
+  delete process.env.FAKE_FC_AGENT_UDS;
 });
 
 afterEach(async () => {
@@ -170,6 +173,27 @@ describe("boot", () => {
     process.kill(processesIn(vmSpec("dies").runDir)[0]!, "SIGKILL");
     await vm.exited;
     await expect(vm.connectAgent()).rejects.toThrow(/exited \(signal SIGKILL\)/);
+  });
+});
+
+describe("the agent protocol through the vsock handshake", () => {
+  it("speaks to the real guest agent (run on the host) through connectAgent: greeting, hello, exec", async () => {
+    const agentProcess = await startUnixAgent();
+    try {
+      process.env.FAKE_FC_AGENT_UDS = agentProcess.socketPath;
+      const vm = await boot(backendWith(), vmSpec("agent"));
+      const client = new AgentClient(await vm.connectAgent());
+      // The agent greets at once, so its first bytes can share a chunk with "OK <n>\n": none may be lost.
+      const hello = await client.hello();
+      expect(hello.protocol).toBeGreaterThan(0);
+      const result = await client.exec({ script: "echo hi; echo err >&2; exit 3" }, { collect: true });
+      expect(result.stdout?.toString()).toBe("hi\n");
+      expect(result.stderr?.toString()).toBe("err\n");
+      expect(result.exitCode).toBe(3);
+      client.close();
+    } finally {
+      await agentProcess.stop();
+    }
   });
 });
 

@@ -7,7 +7,8 @@
  * echo service. It boots nothing.
  *
  * Knobs: FAKE_FC_FAIL="PUT /boot-source" answers that request 400 with a fault_message; FAKE_FC_EXIT_EARLY=1 exits
- * before opening the API socket.
+ * before opening the API socket; FAKE_FC_AGENT_UDS=<path> relays accepted vsock connections to a real agent listening
+ * on that Unix socket instead of echoing.
  */
 import fs from "node:fs";
 import http from "node:http";
@@ -54,8 +55,22 @@ function listenVsock(path) {
       socket.off("data", onData);
       const match = /^CONNECT (\d+)$/.exec(buf.slice(0, nl));
       if (!match || Number(match[1]) !== agentPort() || state !== "Running") return socket.end();
-      socket.write("OK 1073741824\n");
-      socket.on("data", (d) => socket.write(d));
+      const forwardTo = process.env.FAKE_FC_AGENT_UDS;
+      if (!forwardTo) {
+        socket.write("OK 1073741824\n");
+        socket.on("data", (d) => socket.write(d));
+        return;
+      }
+      // Like Firecracker's muxer: answer OK once the guest side accepted, then relay bytes both ways.
+      const guest = net.createConnection(forwardTo);
+      guest.on("error", () => socket.destroy());
+      socket.on("close", () => guest.destroy());
+      guest.on("close", () => socket.destroy());
+      guest.once("connect", () => {
+        socket.write("OK 1073741824\n");
+        socket.pipe(guest);
+        guest.pipe(socket);
+      });
     };
     socket.on("data", onData);
     socket.on("error", () => {});
