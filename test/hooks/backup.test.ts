@@ -144,6 +144,18 @@ describe("backup hook and restore", () => {
     expect(res.annotations).toMatchObject({ files: 1, skipped: [expect.objectContaining({ reason: expect.stringMatching(/max_file_mb/) })] });
   });
 
+  it("stops at max_total_mb and lists a bounded number of skipped paths", async () => {
+    await mkdir(join(ws.path, "many"));
+    for (let i = 0; i < 260; i++) await writeFile(join(ws.path, "many", `f${String(i).padStart(3, "0")}`), "0123456789");
+    const res = await hook({ max_total_mb: 100 / (1024 * 1024) }).run(ctxFor([seg(["rm", "-r", "many"])], ""));
+    const ann = res.annotations as { files: number; skipped: { path: string; reason: string }[] };
+    expect(ann.files).toBe(10);
+    const manifest = JSON.parse(await readFile(join(state.path, "backups", (res.annotations as { id: string }).id, "manifest.json"), "utf8"));
+    expect(manifest.skipped).toHaveLength(201);
+    expect(manifest.skipped[0].reason).toBe("backup reached max_total_mb");
+    expect(manifest.skipped[200]).toEqual({ path: "(50 more)", reason: "not listed" });
+  });
+
   it("refuses to restore a backup whose content was tampered with, and restores nothing", async () => {
     await writeFile(join(ws.path, "a.txt"), "A");
     await writeFile(join(ws.path, "b.txt"), "B");

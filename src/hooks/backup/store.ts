@@ -38,6 +38,8 @@ import type { PathTarget } from "./targets.js";
 export const MANIFEST_FILE = "manifest.json";
 const MIB = 1024 * 1024;
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** Skipped paths listed one by one in a manifest; the rest are counted in one line. */
+const MAX_LISTED_SKIPS = 200;
 
 const entrySchema = z.object({
   path: z.string(),
@@ -213,6 +215,10 @@ export async function createBackup(stateDir: string, req: BackupRequest): Promis
       const copied = await copyHashing(entry.path, join(tmp, "blobs", blob));
       total += copied.size;
       entries.push({ ...entry, size: copied.size, sha256: copied.sha256, blob });
+    }
+    if (skipped.length > MAX_LISTED_SKIPS) {
+      const more = skipped.length - MAX_LISTED_SKIPS;
+      skipped.splice(MAX_LISTED_SKIPS, more, { path: `(${more} more)`, reason: "not listed" });
     }
     const manifest: BackupManifest = {
       version: 1,
