@@ -118,7 +118,7 @@ export function wordTargets(
         out.push(f ? { word, command, follow, recursive, dynamic: f.dynamic, glob: f.glob } : { word, command, follow, recursive });
       }
     };
-    for (const r of seg.redirects) {
+    for (const r of seg.redirects ?? []) {
       const overwrites = r.op === ">" || r.op === ">|" || r.op === "&>" || (r.op === ">&" && !/^\d+$|^-$/.test(r.target ?? ""));
       if (overwrites && r.target) add("redirect", [r.target], true);
     }
