@@ -18,7 +18,9 @@ import { loadFirecrackerSpec, validateRequest } from "./support/swagger.js";
 import { startUnixAgent } from "../agent/agent-process.js";
 
 const spec = loadFirecrackerSpec();
-const FAKE_SOURCE = path.join(path.dirname(new URL(import.meta.url).pathname), "support", "fake-firecracker.mjs");
+const SUPPORT_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), "support");
+const FAKE_SOURCE = path.join(SUPPORT_DIR, "fake-firecracker.mjs");
+const FAKE_JAILER_SOURCE = path.join(SUPPORT_DIR, "fake-jailer.sh");
 
 let tmp: string;
 let binary: string;
@@ -287,5 +289,61 @@ describe("snapshot and restore", () => {
     const snapshot = await backend.snapshot(original, path.join(tmp, "snap3"));
     fs.rmSync(path.join(snapshot.dir, "memory.snap"));
     await expect(backend.restore(snapshot, vmSpec("c3"))).rejects.toThrow(/memory\.snap is missing/);
+  });
+});
+
+describe("jailed", () => {
+  let jailer: FirecrackerBackendOptions["jailer"];
+  let jailerRecord: string;
+  beforeEach(() => {
+    const binaryPath = path.join(tmp, "bin", "jailer");
+    fs.copyFileSync(FAKE_JAILER_SOURCE, binaryPath);
+    fs.chmodSync(binaryPath, 0o755);
+    jailerRecord = path.join(tmp, "jailer-args.txt");
+    process.env.FAKE_JAILER_RECORD = jailerRecord;
+    jailer = { binaryPath, uid: process.getuid!(), gid: process.getgid!(), chrootBaseDir: path.join(tmp, "jails") };
+  });
+  afterEach(() => {
+    delete process.env.FAKE_JAILER_RECORD;
+  });
+
+  it("boots inside the jail with the image linked in, snapshots out of it, restores into a new jail, removes jails", async () => {
+    const backend = backendWith({ jailer });
+    const vm = await boot(backend, vmSpec("jailed"));
+    const jailDir = path.join(tmp, "jails", "firecracker", vm.id);
+    const args = fs.readFileSync(jailerRecord, "utf8").trim().split(" ");
+    expect(args.slice(0, 2)).toEqual(["--id", vm.id]);
+    expect(args.slice(args.indexOf("--"))).toEqual(["--", "--api-sock", "api.sock"]);
+    expect(fs.readFileSync(path.join(jailDir, "root", "vmlinux"), "utf8")).toBe("kernel");
+    expect(recorded().find((r) => r.url === "/boot-source")!.body).toMatchObject({ kernel_image_path: "vmlinux", initrd_path: "initrd" });
+    const first = await vm.connectAgent();
+    expect(await echo(first, "jailed")).toBe("jailed");
+    first.destroy();
+
+    const snapDir = path.join(tmp, "jsnap");
+    const snapshot = await backend.snapshot(vm, snapDir);
+    expect(recorded().find((r) => r.url === "/snapshot/create")!.body).toEqual({
+      snapshot_type: "Full",
+      snapshot_path: "vmstate.snap",
+      mem_file_path: "memory.snap",
+    });
+    expect(fs.readdirSync(snapDir).sort()).toEqual([SNAPSHOT_META_FILE, "memory.snap", "vmstate.snap"]);
+    expect(fs.existsSync(path.join(jailDir, "root", "memory.snap"))).toBe(false);
+
+    const clone = await backend.restore(snapshot, vmSpec("jclone"));
+    live.push({ backend, vm: clone });
+    expect(recorded().find((r) => r.url === "/snapshot/load")!.body).toMatchObject({
+      snapshot_path: "vmstate.snap",
+      mem_backend: { backend_type: "File", backend_path: "memory.snap" },
+    });
+    const agent = await clone.connectAgent();
+    expect(await echo(agent, "jailed clone")).toBe("jailed clone");
+    agent.destroy();
+    expect(specViolations()).toEqual([]);
+
+    await backend.destroy(clone);
+    await backend.destroy(vm);
+    expect(fs.readdirSync(path.join(tmp, "jails", "firecracker"))).toEqual([]);
+    expect(fs.existsSync(path.join(snapDir, "memory.snap"))).toBe(true);
   });
 });

@@ -97,7 +97,13 @@ const server = http.createServer((req, res) => {
 
     if (key === "GET /") return answer(res, 200, { app_name: "Firecracker", id, state, vmm_version: "1.16.1-testpeer" });
     if (key === "GET /version") return answer(res, 200, { firecracker_version: "1.16.1-testpeer" });
-    if (key === "PUT /boot-source") bootArgs = body.boot_args ?? "";
+    if (key === "PUT /boot-source") {
+      // Firecracker opens the kernel and initrd when the boot source is set (relative to its cwd or jail).
+      for (const file of [body.kernel_image_path, body.initrd_path].filter(Boolean)) {
+        if (!fs.existsSync(file)) return answer(res, 400, { fault_message: `cannot open ${file}` });
+      }
+      bootArgs = body.boot_args ?? "";
+    }
     if (key === "PUT /vsock") vsockPath = body.uds_path;
     if (key === "PUT /actions" && body.action_type === "InstanceStart") {
       state = "Running";
@@ -113,8 +119,10 @@ const server = http.createServer((req, res) => {
     }
     if (key === "PUT /snapshot/load") {
       if (configured) return answer(res, 400, { fault_message: "load is only allowed on a fresh process" });
+      if (!fs.existsSync(body.snapshot_path) || !fs.existsSync(body.mem_backend.backend_path)) {
+        return answer(res, 400, { fault_message: "cannot open the snapshot files" });
+      }
       const saved = JSON.parse(fs.readFileSync(body.snapshot_path, "utf8"));
-      fs.accessSync(body.mem_backend.backend_path);
       bootArgs = saved.bootArgs;
       state = body.resume_vm ? "Running" : "Paused";
       listenVsock(body.vsock_override?.uds_path ?? saved.vsockPath);
