@@ -26,7 +26,8 @@ const HEX8_RE = /^[0-9a-fA-F]{1,8}/;
 const MAX_CODE_POINT = 0x10ffff;
 
 /**
- * Decodes the body of a `$'…'` string (without `$'` and `'`). Like bash, a NUL ends the string.
+ * Decodes the body of a `$'…'` string (without `$'` and `'`). A NUL stays in the result: bash cuts
+ * the string there but zsh keeps it, so callers treat it as a problem rather than guess.
  * @example decodeAnsiC("\\x72m") // "rm"
  */
 export function decodeAnsiC(body: string): string {
@@ -69,8 +70,7 @@ export function decodeAnsiC(body: string): string {
       i += 2;
     }
   }
-  const nul = out.indexOf("\u0000");
-  return nul >= 0 ? out.slice(0, nul) : out;
+  return out;
 }
 
 function hexEscape(rest: string, re: RegExp): { text: string; length: number } | undefined {

@@ -8,7 +8,7 @@ import { inlineCodeProblem, interpreterReadsStdin, OTHER_SHELLS, POSIX_SHELLS, s
 import type { StdinText } from "./redirects.js";
 import type { Redirect, ShellSegment } from "./types.js";
 import type { NormalisedWord } from "./words.js";
-import { peelWrapper, WRAPPERS } from "./wrappers.js";
+import { peelWrapper, quoteForShell, WRAPPERS } from "./wrappers.js";
 
 /** A `NAME=value` assignment. */
 export interface Assignment {
@@ -77,6 +77,7 @@ export function judgeCommand(facts: CommandFacts): JudgedCommand {
   const judged: JudgedCommand = { words: facts.words, wrappers: [], assignments: [], argsFromStdin: false, opaqueReasons: [], code: [], execCommands: [] };
   const ifsWord = facts.words.find((w) => w.usesIfs);
   if (ifsWord) judged.opaqueReasons.push(`uses $IFS to split words (${ifsWord.value})`);
+  if (facts.words.some((w) => w.hasNul)) judged.opaqueReasons.push("a word contains a NUL character ($'\\0'), which shells treat differently");
   const nameOk = unwrap(judged);
   for (const a of [...facts.assignments, ...(facts.declared ?? []), ...judged.assignments]) judgeAssignment(a, judged);
   if (nameOk && judged.words.length > 0) judgeCore(facts, judged);
@@ -116,7 +117,7 @@ function unwrap(judged: JudgedCommand): boolean {
     if (spec?.joinsIntoShellString) {
       // watch/parallel hand the joined words to `sh -c`: analyse that string, keep the wrapper as the segment
       if (command.some((w) => w.dynamic)) judged.opaqueReasons.push(`${name} runs a command built at run time`);
-      else judged.code.push({ text: command.map((w) => w.value).join(" "), via: name });
+      else for (const text of joinedCommands(name, command, judged.words.slice(peel.commandEnd))) judged.code.push({ text, via: name });
       return true;
     }
     judged.wrappers.push(name);
@@ -124,6 +125,20 @@ function unwrap(judged: JudgedCommand): boolean {
   }
   judged.opaqueReasons.push(`more than ${MAX_WRAPPERS} nested wrappers`);
   return false;
+}
+
+const MAX_PARALLEL_INPUTS = 16;
+
+/**
+ * The shell strings watch/parallel run. parallel appends each input after `:::` (or puts it at `{}`);
+ * inputs read from stdin become an unknown word, so paths they name count as unknowable.
+ */
+function joinedCommands(name: string, command: NormalisedWord[], rest: NormalisedWord[]): string[] {
+  const base = command.map((w) => w.value).join(" ");
+  if (name !== "parallel") return [base];
+  const inputs = rest.filter((w) => !w.value.startsWith(":::")).slice(0, MAX_PARALLEL_INPUTS);
+  const values = rest.length > 0 ? inputs.map((w) => (w.dynamic ? '"$PARALLEL_INPUT"' : quoteForShell(w.value))) : ['"$PARALLEL_INPUT"'];
+  return values.map((v) => (base.includes("{}") ? base.replaceAll("{}", v) : `${base} ${v}`));
 }
 
 function commandNameProblemOf(word: NormalisedWord): string | undefined {

@@ -17,6 +17,8 @@ export interface NormalisedWord {
   usesIfs: boolean;
   /** Brace expansion produced too many words to list. */
   braceOverflow: boolean;
+  /** Contains a NUL (from `$'\0'`): shells disagree on what the word is. */
+  hasNul?: boolean;
 }
 
 /** A run of characters: quoted text is literal; dynamic text is only known at run time. */
@@ -59,10 +61,11 @@ export function isTranslatedStringDollar(node: SyntaxNode, next: SyntaxNode | un
 function finishWord(parts: WordPart[]): NormalisedWord[] {
   const dynamic = parts.some((p) => p.dynamic);
   const usesIfs = parts.some((p) => p.dynamic && IFS_RE.test(p.text));
+  const hasNul = parts.some((p) => p.text.includes("\u0000"));
   const expanded = expandBraces(parts);
   if (expanded === "overflow") {
     const value = parts.map((p) => p.text).join("");
-    return [{ value, dynamic: true, glob: hasGlob(parts), usesIfs, braceOverflow: true }];
+    return [{ value, dynamic: true, glob: hasGlob(parts), usesIfs, braceOverflow: true, hasNul }];
   }
   return expanded.map((word) => ({
     value: word.map((p) => p.text).join(""),
@@ -70,6 +73,7 @@ function finishWord(parts: WordPart[]): NormalisedWord[] {
     glob: hasGlob(word),
     usesIfs,
     braceOverflow: false,
+    hasNul,
   }));
 }
 
