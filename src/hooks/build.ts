@@ -28,8 +28,6 @@ export interface BuildHooksOptions {
   preset?: string;
   /** Directory relative external `program` paths resolve against (the config file's directory). */
   baseDir?: string;
-  /** firebreak's state directory, for the logging hook's relative `file`. */
-  stateDir?: string;
   home?: string;
   logging?: LoggingHookDeps;
 }
@@ -51,7 +49,7 @@ export function presetNames(config: HooksConfig): string[] {
 function createBuiltin(name: BuiltinHookName, config: HooksConfig, opts: BuildHooksOptions): Hook {
   switch (name) {
     case "logging":
-      return createLoggingHook(config.logging, opts.stateDir ?? process.cwd(), opts.logging);
+      return createLoggingHook(config.logging, opts.logging);
     case "preflight":
       return createPreflightHook(config.preflight);
     case "environment":

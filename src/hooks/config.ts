@@ -51,9 +51,10 @@ export const matcherSchema = z.string().min(1).superRefine((value, ctx) => {
 
 const loggingSchema = z.strictObject({
   ...commonFields,
-  stderr: z.boolean().default(true),
-  /** JSONL file; relative paths are resolved against the state directory. */
-  file: z.string().optional(),
+  /** Off by default: the command's own output shares stderr. */
+  stderr: z.boolean().default(false),
+  /** JSONL file; relative paths are resolved against the state directory; "" for none. */
+  file: z.string().default("logs/hooks.jsonl"),
   /** The rendered script may contain secrets passed as parameters; off by default. */
   include_rendered: z.boolean().default(false),
 });

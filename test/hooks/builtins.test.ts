@@ -80,12 +80,12 @@ describe("logging", () => {
 
   it("writes one JSON line per phase to stderr and to a file, without secrets by default", async () => {
     const lines: string[] = [];
-    const hook = createLoggingHook(cfg({ logging: { file: "logs/hooks.jsonl" } }).logging, state.path, {
+    const hook = createLoggingHook(cfg({ logging: { stderr: true, file: "logs/hooks.jsonl" } }).logging, {
       writeStderr: (l) => lines.push(l),
       now: () => new Date("2026-11-23T10:00:00Z"),
     });
     const p = createHookPipeline([hook]);
-    const ctx = makeCtx({ rendered: "login --password hunter2", parameters: { password: "hunter2" } });
+    const ctx = makeCtx({ rendered: "login --password hunter2", parameters: { password: "hunter2" }, stateDir: state.path });
     await p.runPre(ctx);
     await p.runPost({ ...ctx, phase: "post", result: { exitCode: 1, durationMs: 3, stdoutBytes: 0, stderrBytes: 9, timedOut: false, placement: "local" } });
     const file = await readFile(join(state.path, "logs", "hooks.jsonl"), "utf8");
@@ -94,5 +94,13 @@ describe("logging", () => {
     expect(pre).toMatchObject({ ts: "2026-11-23T10:00:00.000Z", hook_event_name: "PreCommand", command: "demo", user: "tester" });
     expect(post).toMatchObject({ hook_event_name: "PostCommand", result: { exit_code: 1, stderr_bytes: 9 } });
     expect(file).not.toContain("hunter2");
+  });
+
+  it("by default writes only to <stateDir>/logs/hooks.jsonl, not stderr", async () => {
+    const lines: string[] = [];
+    const hook = createLoggingHook(cfg({}).logging, { writeStderr: (l) => lines.push(l) });
+    await hook.run(makeCtx({ stateDir: state.path }));
+    expect(lines).toEqual([]);
+    expect(JSON.parse(await readFile(join(state.path, "logs", "hooks.jsonl"), "utf8"))).toMatchObject({ hook_event_name: "PreCommand" });
   });
 });

@@ -30,7 +30,7 @@ describe("hooks around a real local run", () => {
 
   async function invoke(rendered: string, raw: Record<string, unknown>, over: Partial<HookContext> = {}, limits?: HookResourceLimits) {
     const analyzer = await createShellAnalyzer();
-    const hooks = buildHooks(parseHooksConfig({ logging: { stderr: false }, ...raw }), { preset: "development", stateDir: state.path, baseDir: FIXTURES });
+    const hooks = buildHooks(parseHooksConfig(raw), { preset: "development", baseDir: FIXTURES });
     const pipeline = createHookPipeline(hooks);
     const ctx = makeCtx({
       rendered,

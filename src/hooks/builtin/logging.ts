@@ -17,10 +17,10 @@ export interface LoggingHookDeps {
   now?: () => Date;
 }
 
-export function createLoggingHook(config: LoggingConfig, stateDir: string, deps: LoggingHookDeps = {}): Hook {
+/** Relative `file` paths resolve against the invocation's state directory. */
+export function createLoggingHook(config: LoggingConfig, deps: LoggingHookDeps = {}): Hook {
   const writeStderr = deps.writeStderr ?? ((line: string) => void process.stderr.write(line));
   const now = deps.now ?? (() => new Date());
-  const file = config.file ? resolve(stateDir, config.file) : undefined;
   return {
     name: "logging",
     phases: ["pre", "post"],
@@ -30,6 +30,7 @@ export function createLoggingHook(config: LoggingConfig, stateDir: string, deps:
     async run(ctx) {
       const line = `${JSON.stringify({ ts: now().toISOString(), ...hookEvent(ctx, { redact: !config.include_rendered }) })}\n`;
       if (config.stderr) writeStderr(line);
+      const file = config.file ? resolve(ctx.stateDir, config.file) : undefined;
       if (file) {
         await mkdir(dirname(file), { recursive: true });
         // One appendFile call = one O_APPEND write: concurrent invocations do not interleave lines.
