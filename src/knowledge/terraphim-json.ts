@@ -1,0 +1,111 @@
+import { z } from "zod";
+import { KnowledgeGraphError } from "../errors.js";
+import type { TermConflict } from "./markdown-builder.js";
+import { normalizeTerm } from "./normalize.js";
+import { compareStrings, type NormalizedTerm, Thesaurus } from "./thesaurus.js";
+
+/**
+ * Terraphim's JSON thesaurus: `{"name": role, "data": {term: {"id": n, "nterm": concept, "url": null}}}`.
+ * Import accepts ids as numbers or numeric strings (older Terraphim files), a missing `url`, and extra fields
+ * (ignored). Export writes terms in sorted order, so the same thesaurus always gives the same bytes.
+ */
+
+/** The JSON object Terraphim reads and writes. */
+export interface TerraphimThesaurusJson {
+  name: string;
+  data: Record<string, { id: number; nterm: string; url: string | null }>;
+}
+
+const idSchema = z.union([
+  z.number().int().nonnegative(),
+  z
+    .string()
+    .regex(/^\d+$/, "must be a non-negative integer")
+    .transform((s) => Number(s)),
+]);
+
+const entrySchema = z.looseObject({
+  id: idSchema,
+  nterm: z.string().refine((s) => s.trim().length > 0, "must not be empty"),
+  url: z.string().nullable().optional(),
+});
+
+const thesaurusSchema = z.looseObject({
+  name: z.string(),
+  data: z.record(z.string(), entrySchema),
+});
+
+/** A thesaurus read from JSON, with the terms that collided after normalization. */
+export interface ParsedThesaurusJson {
+  thesaurus: Thesaurus;
+  conflicts: TermConflict[];
+}
+
+/**
+ * Parses Terraphim thesaurus JSON. Terms and concepts are normalized (trimmed, lowercased); when two keys
+ * normalize to the same term with different concepts, the first key in sorted order wins and the clash is
+ * reported as a conflict (with `file` = the source, `line` = 0).
+ *
+ * @example
+ * const { thesaurus } = parseTerraphimJson('{"name":"r","data":{"npm":{"id":1,"nterm":"bun","url":null}}}');
+ */
+export function parseTerraphimJson(text: string, options: { file?: string; name?: string } = {}): ParsedThesaurusJson {
+  const file = options.file ?? "<thesaurus json>";
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch (cause) {
+    throw new KnowledgeGraphError(`invalid JSON: ${(cause as Error).message}`, { file }, { cause });
+  }
+  const parsed = thesaurusSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : String(p))).join(".");
+    throw new KnowledgeGraphError(`not a Terraphim thesaurus: ${issue.message}`, { file, field: field || undefined }, { cause: parsed.error });
+  }
+  const byTerm = new Map<string, { key: string; value: NormalizedTerm }>();
+  const conflicts = new Map<string, TermConflict>();
+  const keys = Object.keys(parsed.data.data).sort(compareStrings);
+  for (const key of keys) {
+    const entry = parsed.data.data[key]!;
+    const term = normalizeTerm(key);
+    if (!term) throw new KnowledgeGraphError("empty term", { file, field: `data.${JSON.stringify(key)}` });
+    const value: NormalizedTerm = { id: entry.id, nterm: normalizeTerm(entry.nterm), url: entry.url ?? null };
+    const first = byTerm.get(term);
+    if (!first) {
+      byTerm.set(term, { key, value });
+      continue;
+    }
+    if (first.value.nterm === value.nterm) continue;
+    const conflict = conflicts.get(term) ?? {
+      term,
+      winner: { concept: first.value.nterm, file, line: 0 },
+      losers: [],
+    };
+    if (!conflict.losers.some((l) => l.concept === value.nterm)) conflict.losers.push({ concept: value.nterm, file, line: 0 });
+    conflicts.set(term, conflict);
+  }
+  const thesaurus = new Thesaurus(
+    options.name ?? parsed.data.name,
+    [...byTerm].map(([term, { value }]) => [term, value] as const),
+  );
+  return { thesaurus, conflicts: [...conflicts.values()] };
+}
+
+/**
+ * The JSON object of a thesaurus, terms sorted.
+ *
+ * @example
+ * JSON.stringify(toTerraphimJson(thesaurus))
+ */
+export function toTerraphimJson(thesaurus: Thesaurus): TerraphimThesaurusJson {
+  // A null prototype keeps a term named `__proto__` an ordinary key.
+  const data: TerraphimThesaurusJson["data"] = Object.create(null);
+  for (const e of thesaurus.entries()) data[e.term] = { id: e.id, nterm: e.nterm, url: e.url };
+  return { name: thesaurus.name, data };
+}
+
+/** {@link toTerraphimJson} as pretty-printed text with a final newline. */
+export function serializeThesaurus(thesaurus: Thesaurus): string {
+  return `${JSON.stringify(toTerraphimJson(thesaurus), null, 2)}\n`;
+}
