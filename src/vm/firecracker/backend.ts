@@ -10,6 +10,7 @@ import { linkOrCopy, moveFile, pathExists } from "./files.js";
 import { FirecrackerVm } from "./firecracker-vm.js";
 import { type JailerOptions, type LaunchPlan, planLaunch } from "./launch-plan.js";
 import { readSnapshotMeta, restoreRequest, writeSnapshotMeta } from "./snapshot-files.js";
+import { UNIX_SOCKET_PATH_MAX_BYTES } from "./unix-http.js";
 import { DEFAULT_API_READY_TIMEOUT_MS, VmProcess } from "./vm-process.js";
 
 export const DEFAULT_AGENT_CONNECT_TIMEOUT_MS = 10_000;
@@ -205,6 +206,12 @@ export class FirecrackerBackend implements VmBackend {
       runDir: spec.runDir,
       ...(this.options.jailer ? { jailer: { ...this.options.jailer, binaryPath: jailerPath! } } : {}),
     });
+    // The host connects to both sockets by path; a path over sun_path's limit could never be reached.
+    for (const socketPath of [launch.apiSocketPath, launch.vsockSocketPath]) {
+      if (Buffer.byteLength(socketPath) > UNIX_SOCKET_PATH_MAX_BYTES) {
+        throw new VmError(`VM directory too deep: socket path ${socketPath} is longer than ${UNIX_SOCKET_PATH_MAX_BYTES} bytes`);
+      }
+    }
     const ownsRunDir = !(await pathExists(spec.runDir));
     await fs.mkdir(spec.runDir, { recursive: true });
     const cleanupEarly = async () => {

@@ -16,11 +16,12 @@ import {
   applyBootPlan,
   planBoot,
   restoreRequest,
+  type InstanceInfo,
   type SnapshotMeta,
 } from "../../../src/vm/firecracker/index.js";
 import { documentedRuleViolations } from "./support/documented-rules.js";
 import { type RecordingPeer, startRecordingPeer } from "./support/recording-peer.js";
-import { FIRECRACKER_SPEC_PATH, loadFirecrackerSpec, matchPathTemplate, validateRequest } from "./support/swagger.js";
+import { FIRECRACKER_SPEC_PATH, loadFirecrackerSpec, matchPathTemplate, validateRequest, validateSchema } from "./support/swagger.js";
 
 const spec = loadFirecrackerSpec();
 let tmp: string;
@@ -64,6 +65,18 @@ describe("the spec file", () => {
 
   it.each(FIRECRACKER_API_OPERATIONS.map((op) => [op.method, op.pathTemplate]))("has %s %s", (method, template) => {
     expect(spec.paths[template]?.[method.toLowerCase()], `${method} ${template}`).toBeDefined();
+  });
+
+  it("answers the two GETs with the shapes the client's types describe", () => {
+    const responses = spec.paths["/"]!.get as unknown as { responses: Record<string, { schema?: { $ref?: string } }> };
+    expect(responses.responses["200"]!.schema!.$ref).toBe("#/definitions/InstanceInfo");
+    const version = spec.paths["/version"]!.get as unknown as { responses: Record<string, { schema?: { $ref?: string } }> };
+    expect(version.responses["200"]!.schema!.$ref).toBe("#/definitions/FirecrackerVersion");
+    const info: InstanceInfo = { app_name: "Firecracker", id: "fb-1", state: "Not started", vmm_version: "1.16.1" };
+    expect(validateSchema(spec, { $ref: "#/definitions/InstanceInfo" }, info, { request: false })).toEqual([]);
+    for (const state of ["Not started", "Running", "Paused"] satisfies InstanceInfo["state"][]) {
+      expect(validateSchema(spec, { $ref: "#/definitions/InstanceInfo" }, { ...info, state }, { request: false })).toEqual([]);
+    }
   });
 
   it("declares the restore overrides the client uses", () => {

@@ -224,6 +224,12 @@ describe("boot failures leave nothing behind", () => {
     expect(fs.existsSync(s.runDir)).toBe(false);
   });
 
+  it("a runDir too deep for a Unix socket path is refused before spawning", async () => {
+    const s = vmSpec(`deep/${"d".repeat(100)}`);
+    await expect(backendWith().boot(s)).rejects.toThrow(/longer than 107 bytes/);
+    expect(fs.existsSync(s.runDir)).toBe(false);
+  });
+
   it("refuses handles from another backend", async () => {
     const foreign = { id: "x", backend: "qemu" } as unknown as VmHandle;
     await expect(backendWith().destroy(foreign)).rejects.toThrow(VmError);
