@@ -27,6 +27,13 @@ export const FILE_RULES: readonly RiskRule[] = [
     applies: (v) => (v.name === "rm" && v.has("--no-preserve-root") ? "--no-preserve-root" : firstPath(deletedPaths(v), (p) => p.critical)),
   },
   {
+    id: "delete-system-path",
+    family: "critical-paths",
+    risk: "critical",
+    reason: "deletes files in a system directory",
+    applies: (v) => firstPath(deletedPaths(v), (p) => p.system && !p.harmlessDevice),
+  },
+  {
     id: "delete-outside-workspace",
     family: "destructive-files",
     risk: "high",
