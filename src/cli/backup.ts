@@ -8,16 +8,12 @@
  * // restored 3 path(s), 1024 bytes, from backup 20261123-101500-a1b2c3
  */
 import { Command } from "commander";
+import { table } from "./output.js";
 import { listBackups, readManifest, restoreBackup } from "../hooks/backup/store.js";
 
 export interface BackupCommandDeps {
   stateDir: string;
   stdout(s: string): void;
-}
-
-function formatTable(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ").trimEnd()).join("\n");
 }
 
 export function backupCommand(deps: BackupCommandDeps): Command {
@@ -34,7 +30,7 @@ export function backupCommand(deps: BackupCommandDeps): Command {
         ["ID", "CREATED", "COMMAND", "FILES", "BYTES"],
         ...backups.map((b) => [b.id, b.createdAt, b.command, String(b.files), String(b.bytes)]),
       ];
-      deps.stdout(`${formatTable(rows)}\n`);
+      deps.stdout(`${table(rows)}\n`);
     });
   cmd
     .command("restore")

@@ -9,6 +9,7 @@
  * }));
  */
 import { Command } from "commander";
+import { table } from "./output.js";
 import type { HookListRow } from "../hooks/types.js";
 
 export interface HooksCommandDeps {
@@ -16,16 +17,11 @@ export interface HooksCommandDeps {
   stdout(s: string): void;
 }
 
-function formatTable(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ").trimEnd()).join("\n");
-}
-
 export function formatHookRows(rows: readonly HookListRow[]): string {
   if (rows.length === 0) return "no hooks\n";
   const header = ["PHASE", "PRIORITY", "NAME", "TIMEOUT", "SOURCE"];
   const body = rows.map((r) => [r.phase, String(r.priority), r.name, `${r.timeoutMs} ms`, r.source]);
-  return `${formatTable([header, ...body])}\n`;
+  return `${table([header, ...body])}\n`;
 }
 
 export function hooksCommand(deps: HooksCommandDeps): Command {

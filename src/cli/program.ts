@@ -4,6 +4,13 @@ import { commandsCommand } from "./commands-cmd.js";
 import { configCommand } from "./config-cmd.js";
 import type { CliDeps } from "./deps.js";
 import { demoCommand } from "./demo-cmd.js";
+import { resolvePaths } from "../config/paths.js";
+import { UsageError } from "../errors.js";
+import { buildHooks } from "../hooks/build.js";
+import { describeHooks } from "../hooks/pipeline.js";
+import { backupCommand } from "./backup.js";
+import { hooksCommand } from "./hooks.js";
+import { policyCommand } from "./policy-cmd.js";
 import { runCommand } from "./run-cmd.js";
 
 export const VERSION = "0.1.0";
@@ -22,7 +29,20 @@ export function createProgram(deps: CliDeps): Command {
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeOut: (s) => deps.output.out(s.trimEnd()), writeErr: (s) => deps.output.err(s.trimEnd()) });
-  for (const sub of [runCommand(deps), commandsCommand(deps), configCommand(deps), auditCommand(deps), demoCommand(deps)]) {
+  const stdout = (s: string) => deps.output.out(s.replace(/\n$/, ""));
+  const hooks = hooksCommand({
+    stdout,
+    listForRole: async (roleName) => {
+      const ctx = await deps.context(program);
+      const name = roleName ?? ctx.config.default_role;
+      const role = ctx.config.roles[name];
+      if (!role) throw new UsageError(`unknown role '${name}' (configured: ${Object.keys(ctx.config.roles).join(", ")})`);
+      const file = ctx.loaded.sources.at(-1)?.file;
+      return describeHooks(buildHooks(ctx.config.hooks, { preset: role.hooks ?? "default", baseDir: file?.startsWith("<") ? ctx.loaded.projectRoot : undefined }));
+    },
+  });
+  const backup = backupCommand({ stateDir: resolvePaths(deps.env).stateDir, stdout });
+  for (const sub of [runCommand(deps), commandsCommand(deps), configCommand(deps), auditCommand(deps), policyCommand(deps), hooks, backup, demoCommand(deps)]) {
     program.addCommand(sub);
   }
   // Sub-commands inherit exit override so commander never calls process.exit itself.

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { hooksConfigSchema, roleHooksShape } from "../hooks/config.js";
 import { policySchema, roleSchema } from "../policy/config-schema.js";
 
 /**
@@ -38,12 +39,12 @@ export const configSchema = z.strictObject({
   default_role: z.string().default("developer"),
   /** User name recorded in the audit log; default: the OS user. */
   user: z.string().optional(),
-  roles: z.record(z.string(), roleSchema).default({}),
+  roles: z.record(z.string(), roleSchema.extend(roleHooksShape)).default({}),
   commands: commandsSchema.default(commandsSchema.parse({})),
   exec: execSchema.default(execSchema.parse({})),
   audit: auditSchema.default(auditSchema.parse({})),
   policy: policySchema.default(policySchema.parse({})),
-  hooks: z.looseObject({}).default({}),
+  hooks: hooksConfigSchema.prefault({}),
   vm: z.looseObject({}).default({}),
   vm_types: z.record(z.string(), z.looseObject({})).default({}),
   pool: z.looseObject({}).default({}),

@@ -6,6 +6,7 @@ import { type LoadConfigOptions, type LoadedConfig, loadConfig } from "../config
 import { packageRoot } from "../config/paths.js";
 import type { FirebreakConfig } from "../config/schema.js";
 import type { ShellAnalysis } from "../policy/shell/types.js";
+import { type CompiledPolicy, compilePolicy } from "./compiled-policy.js";
 import { unavailableVmRunner, type VmRunner } from "./vm-runner.js";
 
 /** The part of the shell analyzer the engine uses (src/policy/shell implements it). */
@@ -24,6 +25,8 @@ export interface EngineContext {
   /** The shell analyzer (tree-sitter); loaded lazily because the WASM takes time to load. */
   shell: () => Promise<ShellAnalyzer>;
   vm: VmRunner;
+  /** Rules and blacklist, compiled once with the real shell parser. */
+  policy: () => Promise<CompiledPolicy>;
   /** Live output sinks (the CLI passes process streams; tests collect). */
   io: { stdout: (chunk: Buffer | string) => void; stderr: (chunk: Buffer | string) => void };
 }
@@ -66,8 +69,12 @@ export async function createContext(options: CreateContextOptions = {}): Promise
       shellPromise ??= import("../policy/shell/index.js").then((m) => m.createShellAnalyzer());
       return shellPromise;
     });
+  let policyPromise: Promise<CompiledPolicy> | undefined;
+  const policyFile = loaded.sources.at(-1)?.file;
+  const policy = () => (policyPromise ??= shell().then((analyzer) => compilePolicy(config, analyzer, policyFile)));
   return {
     loaded,
+    policy,
     config,
     registry,
     audit: config.audit.enabled ? new AuditLog(auditDir) : null,

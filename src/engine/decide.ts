@@ -1,10 +1,11 @@
-import { compileBlacklist, checkBlacklist } from "../policy/blacklist.js";
+import { checkBlacklist } from "../policy/blacklist.js";
 import type { RoleConfig } from "../policy/config-schema.js";
 import { checkTimeWindows } from "../policy/limits/resolve.js";
 import { decidePlacement } from "../policy/placement.js";
 import { checkRole } from "../policy/roles/check.js";
-import { compileRules, evaluateRules } from "../policy/rules/index.js";
+import { evaluateRules } from "../policy/rules/index.js";
 import { assessRisk } from "../policy/risk/index.js";
+import type { ShellSegment } from "../policy/shell/types.js";
 import type { ExecutionMode, RiskLevel } from "../policy/types.js";
 import { maxRisk } from "../policy/types.js";
 import type { EngineContext } from "./context.js";
@@ -33,7 +34,7 @@ export const SHELL_LINE_COMMAND = "shell";
  * concepts, role, time windows, then placement. Every stage adds its reasons; any refusal makes
  * the placement "denied". Rate limits are consumed later, only when something actually runs.
  */
-export async function decide(ctx: EngineContext, input: DecideInput): Promise<Decision> {
+export async function decide(ctx: EngineContext, input: DecideInput): Promise<{ decision: Decision; segments: ShellSegment[] }> {
   const { config } = ctx;
   const refusals: string[] = [];
   const notes: string[] = [];
@@ -49,7 +50,7 @@ export async function decide(ctx: EngineContext, input: DecideInput): Promise<De
   };
   if (input.script === undefined) {
     decision.reasons = [input.notRunnable ?? "nothing to run"];
-    return decision;
+    return { decision, segments: [] };
   }
 
   // 1. Parse the shell and judge every simple command.
@@ -62,10 +63,9 @@ export async function decide(ctx: EngineContext, input: DecideInput): Promise<De
 
   // 2. Blacklist and rules work on the parsed segments, never on the raw text.
   const segments = analysis.segments;
-  const blacklist = compileBlacklist(config.policy.blacklist);
-  for (const hit of checkBlacklist(segments, blacklist)) refusals.push(hit.reason);
-  const rules = compileRules(config.policy.rules, { toSegments: (line) => analyzer.analyze(line).segments });
-  const verdict = evaluateRules(segments, rules);
+  const policy = await ctx.policy();
+  for (const hit of checkBlacklist(segments, policy.blacklist)) refusals.push(hit.reason);
+  const verdict = evaluateRules(segments, policy.rules);
   decision.rules = verdict.matched.map((m) => ({ action: m.rule.action, rule: m.rule.id, segment: m.segmentIndex }));
   if (verdict.action === "deny") refusals.push(...verdict.reasons);
   if (verdict.action === "ask") {
@@ -105,5 +105,5 @@ export async function decide(ctx: EngineContext, input: DecideInput): Promise<De
   });
   decision.placement = refusals.length ? "denied" : placed.placement;
   decision.reasons = [...refusals, ...placed.reasons, ...notes];
-  return decision;
+  return { decision, segments };
 }

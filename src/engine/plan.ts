@@ -27,7 +27,7 @@ export async function planInvocation(ctx: EngineContext, invocation: Invocation,
   const role = options.role ?? ctx.config.default_role;
   const base = { invocation, options, id: randomUUID(), user: ctx.user, role };
   if (invocation.kind === "shell") {
-    const decision = await decide(ctx, {
+    const { decision, segments } = await decide(ctx, {
       script: invocation.line,
       commandName: SHELL_LINE_COMMAND,
       definitionRisk: "low",
@@ -36,7 +36,7 @@ export async function planInvocation(ctx: EngineContext, invocation: Invocation,
       role,
       cwd: options.cwd,
     });
-    return { ...base, parameters: {}, rendered: invocation.line, decision };
+    return { ...base, parameters: {}, rendered: invocation.line, decision, segments };
   }
 
   const definition = ctx.registry.resolve(invocation.name);
@@ -44,7 +44,7 @@ export async function planInvocation(ctx: EngineContext, invocation: Invocation,
   const bound = bindArguments(definition, invocation.args);
   const rendered = definition.command ? renderTemplate(compileTemplate(definition.command), bound.values) : undefined;
   const concepts = hooks.concepts ? await hooks.concepts(definition, role) : undefined;
-  const decision = await decide(ctx, {
+  const { decision, segments } = await decide(ctx, {
     script: rendered,
     notRunnable: `${definition.qualifiedName} has no 'command' template: it can be listed and shown, but there is nothing to run (${definition.source.file})`,
     commandName: definition.qualifiedName,
@@ -55,7 +55,7 @@ export async function planInvocation(ctx: EngineContext, invocation: Invocation,
     cwd: options.cwd,
     concepts,
   });
-  return { ...base, definition, parameters: bound.values, rendered, decision };
+  return { ...base, definition, parameters: bound.values, rendered, decision, segments };
 }
 
 function unknownCommand(ctx: EngineContext, name: string): UnknownCommandError {

@@ -2,12 +2,14 @@ import path from "node:path";
 import type { AuditEntry } from "../audit/types.js";
 import { redactParameters } from "../audit/log.js";
 import { RefusedError } from "../errors.js";
+import { buildHooks } from "../hooks/build.js";
+import { createHookPipeline } from "../hooks/pipeline.js";
+import type { HookContext } from "../hooks/types.js";
 import { filterEnv } from "../exec/env.js";
 import { runLocal } from "../exec/local.js";
 import { RateLimitStore } from "../policy/limits/rate-limit-store.js";
 import { rateLimitRequests } from "../policy/limits/resolve.js";
 import { resolveAsk } from "../policy/rules/ask.js";
-import type { RoleConfig } from "../policy/config-schema.js";
 import type { EngineContext } from "./context.js";
 import { SHELL_LINE_COMMAND } from "./decide.js";
 import type { Plan, RunResult } from "./types.js";
@@ -36,7 +38,7 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
     if (!answer.allowed) await refuse(`${commandLabel(plan)} needs confirmation`, [answer.reason]);
   }
 
-  const role = ctx.config.roles[plan.role] as RoleConfig | undefined;
+  const role = ctx.config.roles[plan.role];
   const store = new RateLimitStore({ stateDir: ctx.stateDir });
   const limit = await store.consumeAll(
     rateLimitRequests({ command: plan.definition?.qualifiedName ?? SHELL_LINE_COMMAND, user: plan.user, role: role && { name: plan.role, config: role }, policy: ctx.config.policy }),
@@ -45,11 +47,24 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
   if (!limit.allowed) await refuse(`${commandLabel(plan)} is rate limited`, limit.reasons);
 
   const def = plan.definition;
+  const hooks = createHookPipeline(buildHooks(ctx.config.hooks, { preset: role?.hooks ?? "default", baseDir: configDir(ctx) }), {
+    failClosedAtRisk: ctx.config.hooks.fail_closed_at,
+    log: (_level, message) => ctx.io.stderr(`firebreak: hooks: ${message}\n`),
+  });
+  const hookContext = hookContextFor(ctx, plan);
+  const pre = await hooks.runPre(hookContext);
+  if (pre.blocked) {
+    await audit(ctx, plan, { kind: "refused", placement: "denied", reasons: [`blocked by a pre-hook: ${pre.reason ?? "no reason given"}`], hooks: pre.records });
+    throw new RefusedError(`${commandLabel(plan)} was blocked by a pre-hook`, [pre.reason ?? "no reason given"]);
+  }
+
   const timeoutMs = def?.timeout !== undefined ? def.timeout * 1000 : undefined;
-  const env = filterEnv(process.env, ctx.config.exec.env_allowlist);
+  const env = { ...filterEnv(process.env, ctx.config.exec.env_allowlist), ...pre.env };
   const script = plan.rendered!;
   let result: RunResult;
+  let spawnAnnotations: Record<string, unknown> = {};
   if (decision.placement === "local") {
+    let monitor: ReturnType<typeof hooks.onSpawn> | undefined;
     const r = await runLocal({
       script,
       cwd: plan.options.cwd,
@@ -59,7 +74,11 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
       outputCapBytes: ctx.config.exec.output_cap_bytes,
       onStdout: ctx.io.stdout,
       onStderr: ctx.io.stderr,
+      onSpawn: (proc) => {
+        monitor = hooks.onSpawn(hookContext, proc);
+      },
     });
+    spawnAnnotations = (await monitor?.stop()) ?? {};
     result = { id: plan.id, placement: "local", ...r, signal: r.signal, annotations: {} };
   } else {
     const r = await ctx.vm.run({
@@ -74,6 +93,20 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
     });
     result = { id: plan.id, placement: "vm", ...r, vm: r.details, annotations: {} };
   }
+  const post = await hooks.runPost({
+    ...hookContext,
+    phase: "post",
+    result: {
+      exitCode: result.exitCode,
+      signal: result.signal,
+      durationMs: result.durationMs,
+      stdoutBytes: result.stdoutBytes,
+      stderrBytes: result.stderrBytes,
+      timedOut: result.timedOut,
+      placement: result.placement,
+    },
+  });
+  result.annotations = { pre: pre.annotations, spawn: spawnAnnotations, post: post.annotations };
   await audit(ctx, plan, {
     kind: "run",
     placement: result.placement,
@@ -83,9 +116,39 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
     duration_ms: result.durationMs,
     stdout_bytes: result.stdoutBytes,
     stderr_bytes: result.stderrBytes,
-    extra: { timed_out: result.timedOut, kill_reason: result.killReason, vm: result.vm },
+    hooks: [...pre.records, ...post.records],
+    extra: { timed_out: result.timedOut, kill_reason: result.killReason, vm: result.vm, annotations: result.annotations },
   });
   return result;
+}
+
+/** The directory relative paths in the config (external hook programs) are resolved against. */
+function configDir(ctx: EngineContext): string {
+  const file = ctx.loaded.sources.at(-1)?.file;
+  return file && !file.startsWith("<") ? path.dirname(file) : ctx.loaded.projectRoot;
+}
+
+function hookContextFor(ctx: EngineContext, plan: Plan): HookContext {
+  const def = plan.definition;
+  return {
+    phase: "pre",
+    invocationId: plan.id,
+    command: {
+      name: def?.qualifiedName ?? SHELL_LINE_COMMAND,
+      permissions: def?.permissions ?? ["execute"],
+      riskLevel: def?.risk_level ?? plan.decision.risk,
+      resourceLimits: def?.resource_limits,
+    },
+    parameters: redactParameters(plan.parameters, def?.parameters.filter((p) => p.secret).map((p) => p.name) ?? []),
+    rendered: plan.rendered ?? "",
+    decision: { risk: plan.decision.risk, placement: plan.decision.placement, reasons: plan.decision.reasons },
+    segments: plan.segments,
+    cwd: path.resolve(plan.options.cwd),
+    workspace: ctx.loaded.projectRoot,
+    role: plan.role,
+    user: plan.user,
+    stateDir: ctx.stateDir,
+  };
 }
 
 /** Records a plan that was only shown (`--plan`). */

@@ -1,5 +1,5 @@
 import type { CommandDefinition } from "../commands/types.js";
-import type { AssessedSegment } from "../policy/shell/types.js";
+import type { AssessedSegment, ShellSegment } from "../policy/shell/types.js";
 import type { Placement, RiskLevel } from "../policy/types.js";
 
 /** One thing a user or agent asked to run. */
@@ -49,6 +49,8 @@ export interface Plan {
   /** The script that would run; undefined if the definition has no template. */
   rendered?: string;
   decision: Decision;
+  /** The full parsed segments of `rendered` (hooks need redirects and word facts). */
+  segments: ShellSegment[];
 }
 
 export interface RunResult {

@@ -1,0 +1,114 @@
+import fs from "node:fs";
+import path from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
+import { isolatedEnv, SEED_COMMANDS, tempDir, writeTree } from "../helpers/tmp.js";
+
+let home: string;
+let env: NodeJS.ProcessEnv;
+let project: string;
+const cli = (...args: string[]) => runCli(args, { cwd: project, env });
+
+beforeEach(() => {
+  home = tempDir("fb-home-");
+  project = tempDir("fb-proj-");
+  env = isolatedEnv(home);
+  // No VM in these tests: what needs one must be refused, never run on the host.
+  writeTree(project, { "firebreak.toml": '[vm]\nbackend = "none"\n' });
+});
+
+describe("firebreak CLI", () => {
+  it("commands check on the seed folder lists six commands and skips README.md", async () => {
+    const r = await cli("commands", "check", SEED_COMMANDS);
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/^ok {2}/gm)).toHaveLength(6);
+    expect(r.stdout).toContain("6 commands, 0 error(s), 0 conflict(s)");
+    expect(r.stderr).toContain("README.md: no YAML frontmatter");
+  });
+
+  it("commands check exits 1 on a broken file and names file, line and field", async () => {
+    writeTree(project, { "cmds/bad.md": "---\nname: bad\ndescription: d\ntimeout: soon\n---\n" });
+    const r = await cli("commands", "check", "cmds");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${path.join(project, "cmds/bad.md")}:4: field 'timeout'`);
+  });
+
+  it("runs hello-world with typed arguments", async () => {
+    const r = await cli("run", "hello-world", "--name", "Ada", "--greeting", "hi");
+    expect(r.stdout).toBe("hi, Ada!\n");
+    expect(r.code).toBe(0);
+  });
+
+  it("fails with exit 2 naming the allowed values", async () => {
+    const r = await cli("run", "hello-world", "--greeting", "yo");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("allowed values: hello, hi, hey, greetings");
+    expect(r.stderr).toContain("usage: hello-world");
+  });
+
+  it("prints a hostile value literally and runs nothing", async () => {
+    const marker = path.join(project, "pwned");
+    const r = await cli("run", "hello-world", "--name", `$(touch ${marker})`);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`hello, $(touch ${marker})!\n`);
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+
+  it("refuses deploy on the host when no VM backend is available, and says why", async () => {
+    const r = await cli("run", "deploy", "staging");
+    expect(r.code).toBe(77);
+    expect(r.stderr).toMatch(/requires a microVM but no VM backend is available/);
+    const audit = await cli("audit", "tail", "--json");
+    const records = JSON.parse(audit.stdout) as { kind: string; command: string; placement: string }[];
+    expect(records.at(-1)).toMatchObject({ kind: "refused", command: "deploy", placement: "denied" });
+  });
+
+  it("writes exactly one JSON document with --json", async () => {
+    const r = await cli("run", "--json", "hello-world", "Ada");
+    const doc = JSON.parse(r.stdout) as { plan: { decision: { placement: string } }; result: { stdout: string; exitCode: number } };
+    expect(doc.plan.decision.placement).toBe("local");
+    expect(doc.result).toMatchObject({ stdout: "hello, Ada!\n", exitCode: 0 });
+    const list = JSON.parse((await cli("commands", "list", "--json")).stdout) as { name: string }[];
+    expect(list.map((c) => c.name)).toEqual(["backup", "deploy", "hello-world", "search", "security-audit", "test"]);
+  });
+
+  it("--plan shows the rendered script and decision without running", async () => {
+    const r = await cli("run", "hello-world", "Ada", "--plan");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("printf '%s, %s!\\n' hello Ada");
+    expect(r.stdout).not.toContain("hello, Ada!");
+  });
+
+  it("records runs in the audit log and detects tampering", async () => {
+    await cli("run", "hello-world");
+    await cli("run", "hello-world", "Bob");
+    expect((await cli("audit", "verify")).code).toBe(0);
+    const file = path.join(home, ".state/firebreak/audit/audit.jsonl");
+    const lines = fs.readFileSync(file, "utf8").split("\n");
+    lines[0] = lines[0]!.replace('"user":"tester"', '"user":"mallory"');
+    fs.writeFileSync(file, lines.join("\n"));
+    const r = await cli("audit", "verify");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("audit.jsonl:1 (seq 1): hash mismatch");
+  });
+
+  it("exits 78 on a config error, naming file and line", async () => {
+    writeTree(project, { "firebreak.toml": "[exec]\nkill_grace_ms = -1\n" });
+    const r = await cli("commands", "list");
+    expect(r.code).toBe(78);
+    expect(r.stderr).toContain(`${path.join(project, "firebreak.toml")}:2: field 'exec.kill_grace_ms'`);
+  });
+
+  it("prints the effective config and its JSON Schema", async () => {
+    const show = await cli("config", "show");
+    expect(show.stdout).toContain('default_role = "developer"');
+    const schema = JSON.parse((await cli("config", "schema")).stdout) as { properties: Record<string, unknown> };
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(["roles", "policy", "exec", "audit"]));
+  });
+
+  it("loads project commands over bundled ones", async () => {
+    writeTree(project, { ".firebreak/commands/hello-world.md": "---\nname: hello-world\ndescription: mine\ncommand: echo project-version\n---\n" });
+    const r = await cli("run", "hello-world");
+    expect(r.stdout).toBe("project-version\n");
+  });
+});
