@@ -18,7 +18,16 @@ export const TUNED_CMDLINE = [
   "cryptomgr.notests",
   "random.trust_cpu=on",
   "panic=-1",
+  // microvm has no i8042 or ACPI reset: go straight to the triple fault QEMU turns into an exit.
+  "reboot=t",
 ] as const;
+
+/**
+ * QEMU's emulated APIC timer counts at 1 GHz; the guest kernel runs at HZ=250 (pinned in
+ * guest/kernel/firebreak.config), so one jiffy is 4,000,000 ticks. Passing it skips the
+ * ~100 ms APIC timer calibration under TCG.
+ */
+export const TCG_LAPIC_TIMER_PERIOD = 4_000_000;
 
 export interface QemuLaunch {
   binary: string;
@@ -94,7 +103,10 @@ export function buildQemuArgs(l: QemuLaunch): string[] {
  */
 export function buildCmdline(o: { tscKhz?: number; accel: "kvm" | "tcg"; diskMb?: number; extra?: string[] }): string {
   const words: string[] = [...TUNED_CMDLINE];
-  if (o.accel === "tcg" && o.tscKhz) words.push(`tsc_early_khz=${o.tscKhz}`);
+  if (o.accel === "tcg") {
+    if (o.tscKhz) words.push(`tsc_early_khz=${o.tscKhz}`);
+    words.push(`lapic_timer_period=${TCG_LAPIC_TIMER_PERIOD}`);
+  }
   if (o.diskMb !== undefined) words.push(`firebreak.disk_mb=${o.diskMb}`);
   words.push(...(o.extra ?? []));
   return words.join(" ");
