@@ -13,6 +13,10 @@ export const DELETERS: ReadonlySet<string> = new Set(["rm", "unlink", "rmdir", "
  * @example deletedPaths(view("rm -rf ~/p")).map((p) => p.raw) // ["~/p"]
  */
 export function deletedPaths(view: SegmentView): PathInfo[] {
+  return view.memo("deleted", () => computeDeletedPaths(view));
+}
+
+function computeDeletedPaths(view: SegmentView): PathInfo[] {
   if (DELETERS.has(view.name)) return view.operandPaths;
   if (view.name === "mv") return destinationSplit(view).sources;
   if (view.name === "find" && view.args.includes("-delete")) {
@@ -29,6 +33,10 @@ export function deletedPaths(view: SegmentView): PathInfo[] {
  * @example writtenPaths(view("echo x > ~/.bashrc"))[0].startupFile // true
  */
 export function writtenPaths(view: SegmentView): PathInfo[] {
+  return view.memo("written", () => computeWrittenPaths(view));
+}
+
+function computeWrittenPaths(view: SegmentView): PathInfo[] {
   const out = [...view.redirectWrites];
   const value = (...options: string[]): void => {
     const v = view.optionValue(...options);

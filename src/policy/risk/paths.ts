@@ -82,13 +82,12 @@ export function classifyPath(raw: string, dynamic: boolean, cwd: CwdState, ctx: 
   info.credential = CREDENTIAL_FILES.has(base) || raw.split("/").some((part) => CREDENTIAL_DIRS.has(part));
   if (abs === undefined) return info;
   info.abs = abs;
-  const workspace = posix.resolve(ctx.workspace);
-  const home = posix.resolve(ctx.home);
+  const { workspace, home, tmpDirs } = resolvedContext(ctx);
   const globDir = glob ? posix.dirname(stripGlobTail(abs)) : undefined;
   info.inWorkspace = isInside(abs, workspace);
   info.workspaceRoot = abs === workspace || globDir === workspace;
   info.system = SYSTEM_ROOTS.some((root) => isInside(abs, root)) && !isInside(abs, "/var/tmp");
-  info.tmp = (ctx.tmpDirs ?? DEFAULT_TMP_DIRS).some((dir) => isInside(abs, posix.resolve(dir)));
+  info.tmp = tmpDirs.some((dir) => isInside(abs, dir));
   info.harmlessDevice = HARMLESS_DEVICE_RE.test(abs);
   info.blockDevice = BLOCK_DEVICE_RE.test(abs);
   const isProtectedAncestor = (p: string): boolean => (p !== workspace && isInside(workspace, p)) || isInside(home, p);
@@ -104,6 +103,18 @@ export function classifyPath(raw: string, dynamic: boolean, cwd: CwdState, ctx: 
     STARTUP_ABSOLUTE_RE.test(abs) ||
     (homeRelative !== undefined && ((STARTUP_BASENAMES.has(homeRelative) && !homeRelative.includes("/")) || STARTUP_HOME_RELATIVE_RE.test(homeRelative)));
   return info;
+}
+
+const resolvedContexts = new WeakMap<RiskContext, { workspace: string; home: string; tmpDirs: string[] }>();
+
+/** The context's directories, resolved once per context object (classifyPath is hot). */
+function resolvedContext(ctx: RiskContext): { workspace: string; home: string; tmpDirs: string[] } {
+  let resolved = resolvedContexts.get(ctx);
+  if (!resolved) {
+    resolved = { workspace: posix.resolve(ctx.workspace), home: posix.resolve(ctx.home), tmpDirs: (ctx.tmpDirs ?? DEFAULT_TMP_DIRS).map((d) => posix.resolve(d)) };
+    resolvedContexts.set(ctx, resolved);
+  }
+  return resolved;
 }
 
 /**

@@ -27,7 +27,8 @@ export class SegmentView {
     this.args = segment.argv.slice(1);
   }
 
-  private memo<T>(key: string, make: () => T): T {
+  /** Computes a value once per segment (rules ask for the same facts many times). */
+  memo<T>(key: string, make: () => T): T {
     if (!this.cache.has(key)) this.cache.set(key, make());
     return this.cache.get(key) as T;
   }
@@ -128,6 +129,7 @@ export class SegmentView {
     return this.memo("mentioned", () => {
       const paths: PathInfo[] = [];
       this.args.forEach((arg, i) => {
+        if (/^-[A-Za-z0-9-]*$/.test(arg)) return; // a bare option names no file
         const eq = arg.indexOf("=");
         const value = arg.startsWith("-") && eq > 0 ? arg.slice(eq + 1) : arg;
         const attached = /^-[A-Za-z]@/.test(arg) ? arg.slice(2) : value; // -d@file
