@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { checkBlacklist } from "../policy/blacklist.js";
 import type { RoleConfig } from "../policy/config-schema.js";
 import { checkTimeWindows } from "../policy/limits/resolve.js";
@@ -56,7 +57,8 @@ export async function decide(ctx: EngineContext, input: DecideInput): Promise<{ 
   // 1. Parse the shell and judge every simple command.
   const analyzer = await ctx.shell();
   const analysis = analyzer.analyze(input.script);
-  const assessment = assessRisk(analysis, { workspace: input.cwd, home: process.env.HOME ?? "/root" }, input.definitionRisk);
+  const riskContext = { workspace: input.cwd, home: process.env.HOME ?? "/root", pathExists: (p: string) => fs.existsSync(p) };
+  const assessment = assessRisk(analysis, riskContext, input.definitionRisk);
   decision.risk = maxRisk(assessment.risk, input.definitionRisk);
   decision.segments = assessment.segments.map((s) => ({ argv: s.argv, risk: s.risk, reasons: s.reasons, opaque: s.opaque, text: s.text }));
   notes.push(...assessment.reasons);
@@ -104,6 +106,7 @@ export async function decide(ctx: EngineContext, input: DecideInput): Promise<{ 
     allowCriticalInVm: config.policy.allow_critical_in_vm,
   });
   decision.placement = refusals.length ? "denied" : placed.placement;
-  decision.reasons = [...refusals, ...placed.reasons, ...notes];
+  // Why it is risky first, then what refused it, then where it goes.
+  decision.reasons = [...new Set([...notes, ...refusals, ...placed.reasons])];
   return { decision, segments };
 }
