@@ -115,7 +115,9 @@ static void usage(FILE *to) {
           "  --tar PATH             tar program for tar_put/tar_get (default: tar, from PATH)\n"
           "  --shell PATH           shell for scripts (default: /bin/sh)\n"
           "  --no-settime           refuse settime (for running on a host)\n"
-          "  --no-power-off         shutdown syncs and ends the agent instead of powering off\n"
+          "  --no-power-off         shutdown syncs and ends the agent instead of stopping the machine\n"
+          "  --shutdown-mode MODE   how shutdown stops the machine by default: reboot (default; QEMU\n"
+          "                         -no-reboot and Firecracker exit on it) or poweroff (needs ACPI)\n"
           "  --reconnect-poll-ms N  serial: how often to look for a host while none is attached (default %d)\n"
           "  --verbose              log requests to stderr\n"
           "  --version\n",
@@ -147,6 +149,7 @@ static int parse_args(int argc, char **argv) {
   c->shell_path = "/bin/sh";
   c->allow_settime = 1;
   c->allow_power_off = 1;
+  c->shutdown_reboots = 1;
   c->reconnect_poll_ms = DEFAULT_RECONNECT_POLL_MS;
   c->fd = -1;
   for (int i = 1; i < argc; i++) {
@@ -174,6 +177,10 @@ static int parse_args(int argc, char **argv) {
       c->fd = (int)n;
     } else if (!strcmp(a, "--tar")) c->tar_path = v;
     else if (!strcmp(a, "--shell")) c->shell_path = v;
+    else if (!strcmp(a, "--shutdown-mode")) {
+      if (strcmp(v, "reboot") && strcmp(v, "poweroff")) return -1;
+      c->shutdown_reboots = !strcmp(v, "reboot");
+    }
     else if (!strcmp(a, "--reconnect-poll-ms")) {
       if (parse_uint(v, 60000, &n) || n == 0) return -1;
       c->reconnect_poll_ms = (int)n;
@@ -292,6 +299,6 @@ int main(int argc, char **argv) {
   jobs_kill_all();
   files_abort_all();
   channel_close();
-  if (shutdown) sysop_power_off();
+  if (shutdown) sysop_power_off(shutdown == 2);
   return terminate_signal ? 128 + (int)terminate_signal : 0;
 }

@@ -52,6 +52,7 @@ typedef struct {
   const char *shell_path;
   int allow_settime;
   int allow_power_off;
+  int shutdown_reboots; /* default for shutdown: reboot(RB_AUTOBOOT) rather than RB_POWER_OFF */
   int reconnect_poll_ms;
   int verbose;
 } agent_config;
@@ -101,11 +102,12 @@ typedef struct {
   bytebuf in; /* undecoded bytes from the host, from in_head on */
   size_t in_head;
   uint64_t in_skip; /* bytes of a rejected frame still to discard */
+  int in_resync; /* framing lost: discard input until a hello request */
   bytebuf out; /* encoded frames for the host, from out_head on */
   size_t out_head;
   job jobs[MAX_JOBS];
   transfer transfers[MAX_TRANSFERS];
-  int shutdown_requested;
+  int shutdown_requested; /* 1 = power off, 2 = reboot */
   int quit;
 } agent_state;
 

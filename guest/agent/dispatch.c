@@ -307,6 +307,34 @@ static void handle_kill(uint64_t id, const json_value *h) {
   reply_ok(id);
 }
 
+/* `reset`: "I am a new host". On virtio-serial the agent cannot always see a quick
+ * disconnect/reconnect, so the new host says so: what the old host left running is killed
+ * and output queued for it is dropped (possibly mid-frame: the host syncs on this hello). */
+static void handle_hello(uint64_t id, const json_value *h) {
+  int reset = 0;
+  if (json_get_bool(h, "reset", &reset) < 0) {
+    reply_error(id, "bad_request", "'reset' must be a boolean");
+    return;
+  }
+  if (reset) {
+    log_debug("hello with reset: dropping the previous host's jobs and output");
+    jobs_kill_all();
+    files_abort_all();
+    A.out.len = A.out_head = 0;
+  }
+  send_hello(id);
+}
+
+static void handle_shutdown(uint64_t id, const json_value *h) {
+  const char *mode = A.cfg.shutdown_reboots ? "reboot" : "poweroff";
+  if (json_get_string(h, "mode", &mode, NULL) < 0 || (strcmp(mode, "reboot") && strcmp(mode, "poweroff"))) {
+    reply_error(id, "bad_request", "'mode' must be \"reboot\" or \"poweroff\"");
+    return;
+  }
+  reply_ok(id);
+  A.shutdown_requested = strcmp(mode, "reboot") == 0 ? 2 : 1;
+}
+
 void dispatch_frame(const uint8_t *header, size_t header_len, const uint8_t *payload, size_t payload_len) {
   json_arena arena = {0};
   const char *err = NULL;
@@ -338,7 +366,7 @@ void dispatch_frame(const uint8_t *header, size_t header_len, const uint8_t *pay
     goto done;
   }
   log_debug("request %llu %s", (unsigned long long)uid, type);
-  if (!strcmp(type, "hello")) send_hello(uid);
+  if (!strcmp(type, "hello")) handle_hello(uid, h);
   else if (!strcmp(type, "ping")) {
     json_writer w;
     reply_begin(&w, "pong", uid);
@@ -353,10 +381,7 @@ void dispatch_frame(const uint8_t *header, size_t header_len, const uint8_t *pay
   else if (!strcmp(type, "sync")) sysop_sync(uid);
   else if (!strcmp(type, "settime")) sysop_settime(uid, h);
   else if (!strcmp(type, "reseed")) sysop_reseed(uid, payload, payload_len);
-  else if (!strcmp(type, "shutdown")) {
-    reply_ok(uid);
-    A.shutdown_requested = 1;
-  } else reply_error(uid, "unknown_type", "unknown request type '%s'", type);
+  else if (!strcmp(type, "shutdown")) handle_shutdown(uid, h); else reply_error(uid, "unknown_type", "unknown request type '%s'", type);
 done:
   json_arena_free(&arena);
 }

@@ -73,10 +73,12 @@ void sysop_reseed(uint64_t id, const uint8_t *payload, size_t len) {
   send_reply(&w, NULL, 0);
 }
 
-void sysop_power_off(void) {
+void sysop_power_off(int reboot_instead) {
   sync();
   if (!A.cfg.allow_power_off) return;
-  log_msg("powering off");
-  reboot(RB_POWER_OFF);
-  log_msg("reboot(RB_POWER_OFF) failed: %s", strerror(errno));
+  /* Without ACPI (QEMU microvm, acpi=off) RB_POWER_OFF only halts the CPUs and the VMM keeps
+   * running; a reboot makes QEMU -no-reboot and Firecracker exit. */
+  log_msg("%s", reboot_instead ? "rebooting (the VMM ends the VM)" : "powering off");
+  reboot(reboot_instead ? RB_AUTOBOOT : RB_POWER_OFF);
+  log_msg("reboot() failed: %s", strerror(errno));
 }

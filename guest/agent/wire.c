@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 #include "wire.h"
 
 #include <errno.h>
@@ -106,8 +107,32 @@ static uint64_t header_id(const uint8_t *header, size_t hlen) {
   return (uint64_t)id;
 }
 
+/* A host's requests start {"type":..., so a hello request starts like this. */
+static const char HELLO_MARKER[] = "{\"type\":\"hello\"";
+
+/* Framing is lost (e.g. a new host on a serial port got behind the tail of its predecessor's
+ * frame): drop input up to the next frame whose header starts like a hello request. */
+static int resync(void) {
+  size_t marker_len = sizeof HELLO_MARKER - 1;
+  size_t avail = A.in.len - A.in_head;
+  const uint8_t *base = A.in.data + A.in_head;
+  if (avail >= FRAME_PREFIX_BYTES + marker_len) {
+    const uint8_t *hit =
+        memmem(base + FRAME_PREFIX_BYTES, avail - FRAME_PREFIX_BYTES, HELLO_MARKER, marker_len);
+    if (hit) {
+      A.in_head += (size_t)(hit - base) - FRAME_PREFIX_BYTES;
+      A.in_resync = 0;
+      return 1;
+    }
+  }
+  size_t keep = FRAME_PREFIX_BYTES + marker_len - 1;
+  if (avail > keep) A.in_head += avail - keep;
+  return 0;
+}
+
 void wire_decode(void) {
   while (A.conn_fd >= 0) {
+    if (A.in_resync && !resync()) break;
     size_t avail = A.in.len - A.in_head;
     if (A.in_skip > 0) {
       size_t k = avail < A.in_skip ? avail : (size_t)A.in_skip;
@@ -122,9 +147,12 @@ void wire_decode(void) {
     uint32_t plen = get_be32(p + 4);
     uint64_t total = FRAME_PREFIX_BYTES + (uint64_t)hlen + plen;
     if (hlen == 0 || hlen > MAX_HEADER_BYTES) {
-      /* The header cannot be read: discard the frame as declared and say why. */
-      reply_error(0, "too_large", "frame header of %u bytes is empty or exceeds %u", hlen, MAX_HEADER_BYTES);
-      A.in_skip = total;
+      /* No sender writes such a frame: the stream is out of step. Say so once, then wait
+       * for the host to start over with a hello. */
+      reply_error(0, "too_large", "frame header of %u bytes is empty or exceeds %u; ignoring input until a hello",
+                  hlen, MAX_HEADER_BYTES);
+      A.in_head += 1;
+      A.in_resync = 1;
       continue;
     }
     if (plen > MAX_PAYLOAD_BYTES) {
@@ -150,5 +178,6 @@ void wire_decode(void) {
 void wire_reset(void) {
   A.in.len = A.in_head = 0;
   A.in_skip = 0;
+  A.in_resync = 0;
   A.out.len = A.out_head = 0;
 }

@@ -60,6 +60,15 @@ export interface PutOptions extends CallOptions {
   mode?: number;
 }
 
+export interface HelloOptions extends CallOptions {
+  reset?: boolean;
+}
+
+export interface ShutdownOptions extends CallOptions {
+  /** Default: the agent's --shutdown-mode (reboot). */
+  mode?: "reboot" | "poweroff";
+}
+
 interface Pending {
   type: string;
   closedMessage: string;
@@ -184,8 +193,14 @@ export class AgentClient {
     this.stream.destroy();
   }
 
-  async hello(opts: CallOptions = {}): Promise<AgentHello> {
-    const frame = await this.call("hello", {}, undefined, opts, ["hello"]);
+  /**
+   * Asks the agent who it is. With `reset`, this host takes over the channel: whatever an
+   * earlier host left running is killed and output queued for it is dropped. Use it as the
+   * first call on a virtio-serial connection (with `syncOnHello`), where the agent cannot
+   * always notice that one host left and the next arrived.
+   */
+  async hello(opts: HelloOptions = {}): Promise<AgentHello> {
+    const frame = await this.call("hello", opts.reset ? { reset: true } : {}, undefined, opts, ["hello"]);
     const hello = parseHello(frame.header);
     if (hello.protocol !== PROTOCOL_VERSION) {
       throw new AgentProtocolError(`agent speaks protocol ${hello.protocol}, this host ${PROTOCOL_VERSION}`);
@@ -218,9 +233,13 @@ export class AgentClient {
     return frame.header.credited === true;
   }
 
-  /** The agent syncs and powers the guest off (the channel closes soon after). */
-  async shutdown(opts: CallOptions = {}): Promise<void> {
-    await this.call("shutdown", {}, undefined, opts, ["ok"]);
+  /**
+   * The agent syncs and stops the guest: by default with a reboot, on which QEMU
+   * (-no-reboot) and Firecracker exit; "poweroff" needs ACPI in the guest. The channel
+   * closes when the VMM exits.
+   */
+  async shutdown(opts: ShutdownOptions = {}): Promise<void> {
+    await this.call("shutdown", opts.mode ? { mode: opts.mode } : {}, undefined, opts, ["ok"]);
   }
 
   /** Writes a file in the guest (atomically: temporary name, then rename); parent directories are created. */

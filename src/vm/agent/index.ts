@@ -6,7 +6,9 @@ export {
   DEFAULT_REQUEST_TIMEOUT_MS,
   EXEC_REPLY_GRACE_MS,
   type ExecOptions,
+  type HelloOptions,
   type PutOptions,
+  type ShutdownOptions,
 } from "./client.js";
 export { encodeFrame, FrameDecoder, type FrameSync, HELLO_SYNC } from "./frame-codec.js";
 export {

@@ -155,6 +155,41 @@ describe("agent channel (real agent binary on the host)", () => {
     client.close();
   });
 
+  it("resynchronises on a hello after losing the framing", async () => {
+    const agent = await unixAgent();
+    const socket = await agent.rawConnect();
+    const next = frameReader(socket);
+    await next(); // greeting
+
+    // The tail of some earlier frame: its "length prefix" is nonsense.
+    const tail = Buffer.concat([Buffer.from([0xff, 0xfe, 0x00, 0x01, 0, 0, 0, 9]), Buffer.from("payload bytes")]);
+    socket.write(Buffer.concat([tail, encodeFrame({ type: "ping", id: 1 }), encodeFrame({ type: "hello", id: 2 })]));
+    expect((await next()).header).toMatchObject({ type: "error", id: 0, code: "too_large" });
+    expect((await next()).header).toMatchObject({ type: "hello", id: 2 }); // the ping was skipped
+    socket.write(encodeFrame({ type: "ping", id: 3 }));
+    expect((await next()).header).toMatchObject({ type: "pong", id: 3 });
+    socket.destroy();
+  });
+
+  it("hello with reset kills what an earlier host left running on the same channel", async () => {
+    const agent = await unixAgent();
+    const socket = await agent.rawConnect();
+    const next = frameReader(socket);
+    await next(); // greeting
+    socket.write(encodeFrame({ type: "exec", id: 10, script: "echo $$; exec sleep 1000" }));
+    expect((await next()).header).toMatchObject({ type: "started", id: 10 });
+    const output = await next();
+    expect(output.header).toMatchObject({ type: "output", id: 10 });
+    const pid = Number(output.payload.toString().trim());
+    expect(processGone(pid)).toBe(false);
+
+    // A new host on the same stream (as on virtio-serial after a quick reconnect).
+    socket.write(encodeFrame({ type: "hello", id: 11, reset: true }));
+    expect((await next()).header).toMatchObject({ type: "hello", id: 11 });
+    await waitUntil(() => processGone(pid), "the earlier host's command is killed");
+    socket.destroy();
+  });
+
   it("times out a request the agent does not answer", async () => {
     const agent = await unixAgent();
     const client = await agent.connect();
