@@ -6,6 +6,7 @@ import type { Socket } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { resolvePaths } from "../../config/paths.js";
+import { findGuestImage } from "../image/builder.js";
 import { VmError } from "../../errors.js";
 import type { BackendAvailability, Snapshot, UnenforcedLimit, VmBackend, VmHandle, VmSpec } from "../backend.js";
 import { agentHandshake } from "./agent-handshake.js";
@@ -62,6 +63,7 @@ export class QemuBackend implements VmBackend {
     this.stateDir = opts.stateDir ?? resolvePaths().stateDir;
   }
 
+  /** For `vm doctor`: QEMU version, TSC source, and the KVM verdict with its reason (probing once if needed). */
   async availability(): Promise<BackendAvailability> {
     const version = await execFileAsync(this.qemuBinary, ["--version"]).then(
       (r) => r.stdout.split("\n")[0]?.trim() ?? "",
@@ -71,15 +73,19 @@ export class QemuBackend implements VmBackend {
     const reasons = [version];
     const tsc = await hostTscKhz();
     reasons.push(tsc ? `host TSC ${tsc.khz} kHz (from ${tsc.source}) passed as tsc_early_khz under TCG` : "host TSC frequency unknown: TCG boots may hang in TSC calibration");
-    const verdict = await this.kvmVerdictFor();
+    if (this.opts.accel === "kvm" || this.opts.accel === "tcg") {
+      reasons.push(`accel forced to ${this.opts.accel} by configuration`);
+      return { available: true, reasons, accel: this.opts.accel };
+    }
+    const image = await findGuestImage({ stateDir: this.stateDir });
+    const verdict = await this.kvmVerdictFor(image?.bzImage, image?.initrd);
     if (verdict) reasons.push(`KVM ${verdict.usable ? "usable" : "not used"}: ${verdict.reason}`);
-    else reasons.push(`accel forced to ${this.opts.accel}`);
-    return { available: true, reasons, accel: await this.accelFor() };
+    else reasons.push("KVM not probed yet (needs the guest image): TCG until a probe boot proves KVM");
+    return { available: true, reasons, accel: verdict?.usable ? "kvm" : "tcg" };
   }
 
-  /** Probes KVM once per backend (cached on disk) with the given guest image; undefined when accel is forced. */
+  /** Probes KVM once per backend (cached on disk) with the given guest image; undefined when it cannot be probed. */
   async kvmVerdictFor(kernelPath?: string, initrdPath?: string): Promise<KvmVerdict | undefined> {
-    if (this.opts.accel === "kvm" || this.opts.accel === "tcg") return undefined;
     if (!this.kvmVerdict) {
       if (!kernelPath) {
         if (!existsSync("/dev/kvm")) return { usable: false, reason: "no /dev/kvm", key: "", probedAt: "" };
@@ -90,7 +96,7 @@ export class QemuBackend implements VmBackend {
     return this.kvmVerdict;
   }
 
-  private async accelFor(kernelPath?: string, initrdPath?: string): Promise<"kvm" | "tcg"> {
+  private async accelFor(kernelPath: string, initrdPath?: string): Promise<"kvm" | "tcg"> {
     if (this.opts.accel === "kvm" || this.opts.accel === "tcg") return this.opts.accel;
     const verdict = await this.kvmVerdictFor(kernelPath, initrdPath);
     return verdict?.usable ? "kvm" : "tcg";
