@@ -12,7 +12,7 @@ import { type QemuLaunch, buildQemuArgs } from "./qemu-args.js";
 export const MAX_UNIX_SOCKET_PATH_BYTES = 107;
 /** Shared-memory directory for guest RAM files (snapshot templates must live on tmpfs to restore fast). */
 export const RAM_DIR = "/dev/shm";
-const SOCKET_POLL_MS = 5;
+const SOCKET_POLL_MS = 1;
 const STDERR_TAIL_BYTES = 4096;
 
 /** QEMU children still running: killed if this Node process exits without destroying them. */
