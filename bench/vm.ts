@@ -20,6 +20,8 @@ export interface VmBenchResult {
   restore_ms: Stat;
   /** One `exec` of `true` (a /bin/sh -c fork+exec in the guest), host to host. */
   exec_rtt_ms: Stat;
+  /** Restore when QEMU was started ahead (`prepareRestore`, as a prewarming pool does): load + resume + agent. */
+  restore_prepared_ms: Stat;
   /** restore median / cold boot median. */
   restore_to_cold: number;
   /** Median of the first command after a restore (TCG re-translates guest code once). */
@@ -122,11 +124,23 @@ export async function runVmBench(opts: VmBenchOptions): Promise<VmBenchResult> {
       await backend.destroy(vm);
       live.delete(vm);
     }
+    const prepared: number[] = [];
+    for (let i = 0; i < opts.runs; i++) {
+      const ready = await backend.prepareRestore(template, spec());
+      const t0 = performance.now();
+      const vm = await ready.complete();
+      prepared.push(performance.now() - t0);
+      live.add(vm);
+      progress(`prepared restore ${i + 1}/${opts.runs}: ${Math.round(prepared.at(-1) ?? 0)} ms`);
+      await backend.destroy(vm);
+      live.delete(vm);
+    }
     const coldStat = stat(cold);
     const restoreStat = stat(restore);
     return {
       cold_boot_ms: coldStat,
       restore_ms: restoreStat,
+      restore_prepared_ms: stat(prepared),
       exec_rtt_ms: stat(execs),
       restore_to_cold: Math.round((restoreStat.median / coldStat.median) * 1000) / 1000,
       first_exec_after_restore_ms: stat(firstExec),

@@ -1,5 +1,5 @@
 /** QEMU `-M microvm` backend: see QemuBackend. */
-export { QemuBackend, type QemuBackendOptions, BOOT_TIMEOUT_MS, RESTORE_TIMEOUT_MS, DEFAULT_QEMU_BINARY, MAX_VCPUS, unenforcedLimits } from "./qemu-backend.js";
+export { QemuBackend, type QemuBackendOptions, type PreparedRestore, BOOT_TIMEOUT_MS, RESTORE_TIMEOUT_MS, DEFAULT_QEMU_BINARY, MAX_VCPUS, unenforcedLimits } from "./qemu-backend.js";
 export { QemuVm } from "./qemu-vm.js";
 export { QmpClient, type QmpEvent } from "./qmp-client.js";
 export { probeKvm, type KvmVerdict, type KvmProbeOptions, KVM_PROBE_TIMEOUT_MS } from "./kvm-probe.js";

@@ -27,7 +27,7 @@ interface MigrationInfo {
  * @example await migrateToFile(qmp, "/var/snap/state");
  */
 export async function migrateToFile(qmp: QmpClient, file: string, timeoutMs = SAVE_TIMEOUT_MS): Promise<void> {
-  await qmp.execute("migrate-set-capabilities", { capabilities: CAPABILITIES });
+  await setMigrationCapabilities(qmp);
   await qmp.execute("stop");
   await qmp.execute("migrate", { uri: `exec:cat > ${shellQuote(file)}` });
   const deadline = performance.now() + timeoutMs;
@@ -42,12 +42,16 @@ export async function migrateToFile(qmp: QmpClient, file: string, timeoutMs = SA
   }
 }
 
+/** Sets the capabilities both ends need (QEMU 7.2 has no command-line form for x-ignore-shared). */
+export async function setMigrationCapabilities(qmp: QmpClient): Promise<void> {
+  await qmp.execute("migrate-set-capabilities", { capabilities: CAPABILITIES });
+}
+
 /**
  * Loads device state into a QEMU started with `-incoming defer` and the snapshot's RAM
- * template, then resumes the guest.
+ * template (capabilities already set), then resumes the guest.
  */
 export async function migrateIncoming(qmp: QmpClient, stateFile: string, timeoutMs: number): Promise<void> {
-  await qmp.execute("migrate-set-capabilities", { capabilities: CAPABILITIES });
   const done = qmp.waitForEvent("MIGRATION", timeoutMs, (e) => {
     const status = e.data?.status;
     return status === "completed" || status === "failed" || status === "cancelled";

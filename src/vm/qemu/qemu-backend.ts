@@ -16,7 +16,7 @@ import { buildCmdline } from "./qemu-args.js";
 import { type QemuProcess, RAM_DIR, spawnQemu } from "./qemu-process.js";
 import { type QemuLaunchRecord, QemuVm } from "./qemu-vm.js";
 import { checkRestoreSpec, readSnapshotRecord, SNAPSHOT_STATE, writeSnapshotRecord } from "./snapshot-files.js";
-import { migrateIncoming, migrateToFile } from "./migration.js";
+import { migrateIncoming, migrateToFile, setMigrationCapabilities } from "./migration.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -29,6 +29,15 @@ export const QMP_READY_TIMEOUT_MS = 10_000;
 export const MAX_VCPUS = 8;
 export const MIN_MEMORY_MB = 32;
 const SNAPSHOT_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/** A QEMU waiting to load a snapshot (see QemuBackend.prepareRestore). */
+export interface PreparedRestore {
+  readonly snapshotId: string;
+  /** Loads the snapshot, resumes the guest, proves the agent; resolves with the running VM. */
+  complete(): Promise<VmHandle>;
+  /** Ends the waiting QEMU and removes its files. */
+  cancel(): Promise<void>;
+}
 
 export interface QemuBackendOptions {
   qemuBinary?: string;
@@ -172,30 +181,67 @@ export class QemuBackend implements VmBackend {
   }
 
   async restore(snapshot: Snapshot, spec: VmSpec): Promise<VmHandle> {
+    const prepared = await this.prepareRestore(snapshot, spec);
+    return prepared.complete();
+  }
+
+  /**
+   * The first half of a restore: QEMU started with the snapshot's arguments, its RAM template
+   * mapped, QMP and the agent socket connected, waiting (`-incoming defer`) to load the
+   * device state. A pool can keep these ready; `complete()` then costs only the load, resume
+   * and agent handshake. `cancel()` (or destroying the VM) ends it.
+   *
+   * @example
+   * const ready = await qemu.prepareRestore(snapshot, spec); // ahead of demand
+   * const vm = await ready.complete();                       // on demand
+   */
+  async prepareRestore(snapshot: Snapshot, spec: VmSpec): Promise<PreparedRestore> {
     const record = await readSnapshotRecord(snapshot.dir);
     checkRestoreSpec(record.spec, spec);
     const ownsRunDir = await makeRunDir(spec.runDir);
     let proc: QemuProcess | undefined;
     let vm: QemuVm | undefined;
     const timeoutMs = this.opts.restoreTimeoutMs ?? RESTORE_TIMEOUT_MS;
+    const fail = async (err: unknown): Promise<never> => {
+      const detail = proc ? failureDetail(proc) : "";
+      if (vm) await vm.destroy();
+      else await proc?.kill();
+      if (ownsRunDir) await rmdir(spec.runDir).catch(() => {});
+      throw new VmError(`QEMU restore of snapshot ${record.id} failed: ${(err as Error).message}${detail}`, { cause: err });
+    };
+    let agentSocket: Socket;
     try {
       proc = await spawnQemu({ runDir: spec.runDir, launch: { ...record.launch, ramFile: record.ramFile, ramShared: false, incoming: true } });
       const qmp = await proc.connectQmp(QMP_READY_TIMEOUT_MS);
       vm = new QemuVm({ ...record.spec, runDir: spec.runDir }, proc, qmp, record.launch, unenforcedLimits(spec), ownsRunDir);
       vm.phases.apiReady = since(proc);
       // Connect before the guest runs: the port then never looks disconnected to the agent.
-      const agentSocket = await vm.openAgentSocket();
-      await migrateIncoming(qmp, record.stateFile, timeoutMs);
-      vm.phases.restored = since(proc);
-      await this.handshake(vm, agentSocket, timeoutMs, true);
-      return vm;
+      agentSocket = await vm.openAgentSocket();
+      await setMigrationCapabilities(qmp);
     } catch (err) {
-      const detail = proc ? failureDetail(proc) : "";
-      if (vm) await vm.destroy();
-      else await proc?.kill();
-      if (ownsRunDir) await rmdir(spec.runDir).catch(() => {});
-      throw new VmError(`QEMU restore of snapshot ${record.id} failed: ${(err as Error).message}${detail}`, { cause: err });
+      return fail(err);
     }
+    const ready = vm;
+    let used = false;
+    return {
+      snapshotId: record.id,
+      complete: async () => {
+        if (used) throw new VmError("a prepared restore completes once");
+        used = true;
+        try {
+          await migrateIncoming(ready.qmp, record.stateFile, timeoutMs);
+          ready.phases.restored = since(ready.process);
+          await this.handshake(ready, agentSocket, timeoutMs, true);
+          return ready;
+        } catch (err) {
+          return fail(err);
+        }
+      },
+      cancel: async () => {
+        used = true;
+        await this.destroy(ready);
+      },
+    };
   }
 
   async destroy(handle: VmHandle): Promise<void> {

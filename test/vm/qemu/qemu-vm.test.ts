@@ -141,6 +141,20 @@ describe.skipIf(!env.ok)("QEMU microVM backend (real guests under TCG)", { timeo
     await sh(a, "echo only-a > /work/marker");
     expect((await sh(b, "cat /work/marker")).out).toBe("template\n");
     expect((await sh(a, "cat /work/marker")).out).toBe("only-a\n");
+    // A QEMU prepared ahead restores on demand; a cancelled one leaves nothing behind.
+    const readySpec = specFor(env.image);
+    cleanups.push(async () => rmSync(path.dirname(readySpec.runDir), { recursive: true, force: true }));
+    const ready = await backend.prepareRestore(snapshot, readySpec);
+    const late = await ready.complete();
+    cleanups.push(() => backend.destroy(late));
+    const c = new AgentClient(await late.connectAgent());
+    cleanups.push(async () => c.close());
+    expect((await sh(c, "cat /work/marker")).out).toBe("template\n");
+    const cancelSpec = specFor(env.image);
+    cleanups.push(async () => rmSync(path.dirname(cancelSpec.runDir), { recursive: true, force: true }));
+    const unused = await backend.prepareRestore(snapshot, cancelSpec);
+    await unused.cancel();
+    expect(existsSync(cancelSpec.runDir)).toBe(false);
     // The clock was set from the host after restore.
     const guestEpochS = Number((await sh(b, "date +%s")).out.trim());
     expect(Math.abs(guestEpochS - Date.now() / 1000)).toBeLessThan(5);
