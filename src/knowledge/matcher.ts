@@ -100,7 +100,7 @@ export function createMatcher(thesaurus: Thesaurus, options: MatcherOptions = {}
 
   const scan = (text: string): { raw: RawMatches; startOf: Int32Array | null; endOf: Int32Array | null } => {
     let haystack = text;
-    let table = rawClass;
+    let table: Uint16Array = rawClass;
     let startOf: Int32Array | null = null;
     let endOf: Int32Array | null = null;
     if (needsSlowFold(text)) {
