@@ -85,7 +85,9 @@ async function tarballIdentity(tarball: string): Promise<string> {
     throw new ImageBuildError(`image input missing: ${tarball}${hintFor(tarball)}`, undefined, { cause: err });
   });
   const pkg = path.basename(tarball).replace(/\.tar\.\w+$/, "");
-  const version = await execFileAsync("dpkg-query", ["-W", "-f", "${Version}", pkg])
+  // dpkg-query format string, not a template literal.
+  const versionFormat = "$" + "{Version}";
+  const version = await execFileAsync("dpkg-query", ["-W", "-f", versionFormat, pkg])
     .then((r) => r.stdout.trim())
     .catch(() => "unknown");
   return `${tarball}:${version}:${info.size}:${info.mtimeMs}`;

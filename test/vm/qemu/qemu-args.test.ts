@@ -17,20 +17,20 @@ const base: QemuLaunch = {
   incoming: false,
 };
 
-function after(args: string[], flag: string): string[] {
+function flagValues(args: string[], flag: string): string[] {
   return args.flatMap((a, i) => (a === flag ? [args[i + 1] ?? ""] : []));
 }
 
 describe("buildQemuArgs", () => {
   it("boots microvm without ACPI, RAM in a shared file, console on stdout, agent port on a socket", () => {
     const args = buildQemuArgs(base);
-    expect(after(args, "-M")).toEqual(["microvm,acpi=off,x-option-roms=off,memory-backend=mem"]);
-    expect(after(args, "-accel")).toEqual(["tcg"]);
-    expect(after(args, "-object")).toEqual(["memory-backend-file,id=mem,size=256M,mem-path=/dev/shm/x.ram,share=on"]);
-    expect(after(args, "-smp")).toEqual(["2"]);
-    expect(after(args, "-qmp")).toEqual(["unix:/r/qmp.sock,server=on,wait=off"]);
-    expect(after(args, "-chardev")).toContain("socket,id=agent,path=/r/agent.sock,server=on,wait=off");
-    expect(after(args, "-device")).toContain("virtserialport,chardev=agent,name=agent");
+    expect(flagValues(args, "-M")).toEqual(["microvm,acpi=off,x-option-roms=off,memory-backend=mem"]);
+    expect(flagValues(args, "-accel")).toEqual(["tcg"]);
+    expect(flagValues(args, "-object")).toEqual(["memory-backend-file,id=mem,size=256M,mem-path=/dev/shm/x.ram,share=on"]);
+    expect(flagValues(args, "-smp")).toEqual(["2"]);
+    expect(flagValues(args, "-qmp")).toEqual(["unix:/r/qmp.sock,server=on,wait=off"]);
+    expect(flagValues(args, "-chardev")).toContain("socket,id=agent,path=/r/agent.sock,server=on,wait=off");
+    expect(flagValues(args, "-device")).toContain("virtserialport,chardev=agent,name=agent");
     expect(args).toContain("-no-reboot");
     expect(args).toContain("-nodefaults");
     expect(args).not.toContain("-incoming");
@@ -40,20 +40,20 @@ describe("buildQemuArgs", () => {
   it("has no NIC unless network is asked for, then user-mode networking", () => {
     expect(buildQemuArgs(base).join(" ")).not.toMatch(/netdev|virtio-net/);
     const args = buildQemuArgs({ ...base, network: true });
-    expect(after(args, "-netdev")).toEqual(["user,id=net0"]);
-    expect(after(args, "-device")).toContain("virtio-net-device,netdev=net0");
+    expect(flagValues(args, "-netdev")).toEqual(["user,id=net0"]);
+    expect(flagValues(args, "-device")).toContain("virtio-net-device,netdev=net0");
   });
 
   it("restores with the same devices, a private RAM mapping and -incoming defer", () => {
     const boot = buildQemuArgs(base);
     const restore = buildQemuArgs({ ...base, ramShared: false, incoming: true });
-    expect(after(restore, "-object")).toEqual(["memory-backend-file,id=mem,size=256M,mem-path=/dev/shm/x.ram,share=off"]);
-    expect(after(restore, "-incoming")).toEqual(["defer"]);
-    expect(after(restore, "-device")).toEqual(after(boot, "-device"));
+    expect(flagValues(restore, "-object")).toEqual(["memory-backend-file,id=mem,size=256M,mem-path=/dev/shm/x.ram,share=off"]);
+    expect(flagValues(restore, "-incoming")).toEqual(["defer"]);
+    expect(flagValues(restore, "-device")).toEqual(flagValues(boot, "-device"));
   });
 
   it("uses the host CPU under KVM", () => {
-    expect(after(buildQemuArgs({ ...base, accel: "kvm" }), "-cpu")).toEqual(["host"]);
+    expect(flagValues(buildQemuArgs({ ...base, accel: "kvm" }), "-cpu")).toEqual(["host"]);
   });
 });
 
