@@ -12,6 +12,15 @@ for f in "$busybox" "$agent" "$init"; do
   [ -f "$f" ] || { log "missing input: $f"; exit 1; }
 done
 [ "$(head -c 4 "$agent" | tail -c 3)" = ELF ] || { log "agent is not an ELF binary: $agent"; exit 1; }
+# The guest has no libc: both binaries must be static (no ELF interpreter).
+if command -v readelf >/dev/null; then
+  for bin in "$busybox" "$agent"; do
+    if readelf -l "$bin" 2>/dev/null | grep -q "program interpreter"; then
+      log "$bin is dynamically linked; the guest needs a static binary (busybox: apt-get install busybox-static)"
+      exit 1
+    fi
+  done
+fi
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -37,7 +37,7 @@ beforeEach(async () => {
   const fragment = path.join(dir, "fragment.config");
   writeFileSync(fragment, "CONFIG_64BIT=y\n");
   const agent = path.join(dir, "agent");
-  copyFileSync("/bin/true", agent);
+  copyFileSync("/bin/busybox", agent); // any static ELF will do as the packed "agent"
   inputs = { kernelScript, linuxSourceTarball: tarball, kernelFragment: fragment, agentBinary: agent };
 });
 afterEach(async () => {
@@ -62,7 +62,7 @@ describe.skipIf(!haveBusybox)("guest image builder", () => {
     expect(await findGuestImage(opts())).toMatchObject({ key: first.key });
 
     // A new agent: new image, same kernel (not rebuilt).
-    copyFileSync("/bin/false", inputs.agentBinary as string);
+    appendFileSync(inputs.agentBinary as string, "\0");
     const newAgent = await buildGuestImage(opts());
     expect(newAgent.key).not.toBe(first.key);
     expect(newAgent.keys.kernel).toBe(first.keys.kernel);
@@ -81,6 +81,13 @@ describe.skipIf(!haveBusybox)("guest image builder", () => {
     for (const entry of ["init", "sbin/firebreak-agent", "bin/busybox", "bin/sh", "dev/console", "work", "tmp"]) {
       expect(listing).toContain(entry);
     }
+  });
+
+  it("refuses a dynamically linked binary (the guest has no libc)", async () => {
+    copyFileSync("/bin/ls", inputs.agentBinary as string);
+    const err = await buildGuestImage(opts()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ImageBuildError);
+    expect((err as ImageBuildError).outputTail).toMatch(/dynamically linked/);
   });
 
   it("fails with a typed error naming a missing input, and the failing step's output", async () => {
