@@ -81,7 +81,9 @@ export class Automaton {
     this.patternCount = parts.patternLength.length;
   }
 
-  static build(patterns: readonly string[]): Automaton {
+  /** `maxDenseDepth` caps the dense levels (default {@link DENSE_DEPTH_MAX}); tests use 0 to exercise sparse states. */
+  static build(patterns: readonly string[], options: { maxDenseDepth?: number } = {}): Automaton {
+    const maxDenseDepth = options.maxDenseDepth ?? DENSE_DEPTH_MAX;
     // Alphabet: classes in ascending code-unit order, so sorted patterns create children in class order.
     const used = new Uint8Array(0x10000);
     let totalUnits = 0;
@@ -209,17 +211,14 @@ export class Automaton {
     }
 
     // Dense rows for the shallowest states, within the budget.
-    let denseDepth = 0;
     let denseStateCount = 2;
-    for (let d = 1; d <= DENSE_DEPTH_MAX; d++) {
+    for (let d = 1; d <= maxDenseDepth; d++) {
       let count = denseStateCount;
       while (count < S && depth[count]! <= d) count++;
       if (count * K > DENSE_ENTRIES_MAX) break;
-      denseDepth = d;
       denseStateCount = count;
       if (count === S) break;
     }
-    void denseDepth;
     const dense = new Int32Array(denseStateCount * K);
     dense.fill(ROOT, ROOT * K, ROOT * K + K);
     for (let s = 1; s < denseStateCount; s++) {
