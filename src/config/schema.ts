@@ -39,7 +39,17 @@ export const configSchema = z.strictObject({
   default_role: z.string().default("developer"),
   /** User name recorded in the audit log; default: the OS user. */
   user: z.string().optional(),
-  roles: z.record(z.string(), roleSchema.extend(roleHooksShape)).default({}),
+  roles: z
+    .record(
+      z.string(),
+      roleSchema.extend(roleHooksShape).extend({
+        /** A markdown folder or Terraphim thesaurus JSON, relative to the config file; default: the bundled graph. */
+        knowledge_graph: z.string().optional(),
+        /** Also require the command's concepts to be connected in the role graph. */
+        kg_require_connected: z.boolean().default(false),
+      }),
+    )
+    .default({}),
   commands: commandsSchema.default(commandsSchema.parse({})),
   exec: execSchema.default(execSchema.parse({})),
   audit: auditSchema.default(auditSchema.parse({})),

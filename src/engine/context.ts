@@ -7,6 +7,8 @@ import { packageRoot } from "../config/paths.js";
 import type { FirebreakConfig } from "../config/schema.js";
 import type { ShellAnalysis } from "../policy/shell/types.js";
 import { type CompiledPolicy, compilePolicy } from "./compiled-policy.js";
+import type { LoadedKnowledgeGraph } from "../knowledge/loader.js";
+import { knowledgeLoader } from "./knowledge.js";
 import { unavailableVmRunner, type VmRunner } from "./vm-runner.js";
 
 /** The part of the shell analyzer the engine uses (src/policy/shell implements it). */
@@ -25,6 +27,8 @@ export interface EngineContext {
   /** The shell analyzer (tree-sitter); loaded lazily because the WASM takes time to load. */
   shell: () => Promise<ShellAnalyzer>;
   vm: VmRunner;
+  /** The knowledge graph of a role, loaded once. */
+  knowledge: (role: string) => Promise<LoadedKnowledgeGraph>;
   /** Rules and blacklist, compiled once with the real shell parser. */
   policy: () => Promise<CompiledPolicy>;
   /** Live output sinks (the CLI passes process streams; tests collect). */
@@ -72,9 +76,11 @@ export async function createContext(options: CreateContextOptions = {}): Promise
   let policyPromise: Promise<CompiledPolicy> | undefined;
   const policyFile = loaded.sources.at(-1)?.file;
   const policy = () => (policyPromise ??= shell().then((analyzer) => compilePolicy(config, analyzer, policyFile)));
+  const base = { loaded, config, stateDir };
   return {
     loaded,
     policy,
+    knowledge: knowledgeLoader(base),
     config,
     registry,
     audit: config.audit.enabled ? new AuditLog(auditDir) : null,

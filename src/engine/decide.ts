@@ -24,6 +24,8 @@ export interface DecideInput {
   role: string;
   cwd: string;
   concepts?: Decision["concepts"];
+  /** Refusals found by earlier stages (e.g. unconnected concepts). */
+  extraRefusals?: string[];
   now?: Date;
 }
 
@@ -37,7 +39,7 @@ export const SHELL_LINE_COMMAND = "shell";
  */
 export async function decide(ctx: EngineContext, input: DecideInput): Promise<{ decision: Decision; segments: ShellSegment[] }> {
   const { config } = ctx;
-  const refusals: string[] = [];
+  const refusals: string[] = [...(input.extraRefusals ?? [])];
   const notes: string[] = [];
   const decision: Decision = {
     risk: input.definitionRisk,

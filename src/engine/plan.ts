@@ -1,19 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { bindArguments } from "../commands/args.js";
 import { compileTemplate, renderTemplate } from "../commands/template.js";
-import type { CommandDefinition } from "../commands/types.js";
 import { UnknownCommandError } from "../errors.js";
 import type { EngineContext } from "./context.js";
 import { decide, SHELL_LINE_COMMAND } from "./decide.js";
-import type { Decision, Invocation, InvocationOptions, Plan } from "./types.js";
+import { checkConcepts } from "./knowledge.js";
+import type { Invocation, InvocationOptions, Plan } from "./types.js";
 
 /** firebreak's own `run` options, recognised after the command name unless the command declares them. */
 export const RUN_PASSTHROUGH_OPTIONS = ["json", "yes", "plan", "dry-run", "role"] as const;
-
-export interface PlanHooks {
-  /** Resolves `knowledge_graph_required` against the role's graph (the knowledge stage). */
-  concepts?: (definition: CommandDefinition, role: string) => Promise<Decision["concepts"]>;
-}
 
 /**
  * Turns an invocation into a plan: resolve the definition, bind arguments, render the template,
@@ -23,7 +18,7 @@ export interface PlanHooks {
  * const plan = await planInvocation(ctx, { kind: "command", name: "hello-world", args: ["--name", "Ada"] }, { cwd });
  * plan.rendered; plan.decision.placement;
  */
-export async function planInvocation(ctx: EngineContext, invocation: Invocation, options: InvocationOptions, hooks: PlanHooks = {}): Promise<Plan> {
+export async function planInvocation(ctx: EngineContext, invocation: Invocation, options: InvocationOptions): Promise<Plan> {
   const role = options.role ?? ctx.config.default_role;
   const base = { invocation, options, id: randomUUID(), user: ctx.user, role };
   if (invocation.kind === "shell") {
@@ -43,7 +38,7 @@ export async function planInvocation(ctx: EngineContext, invocation: Invocation,
   if (!definition) throw unknownCommand(ctx, invocation.name);
   const bound = bindArguments(definition, invocation.args);
   const rendered = definition.command ? renderTemplate(compileTemplate(definition.command), bound.values) : undefined;
-  const concepts = hooks.concepts ? await hooks.concepts(definition, role) : undefined;
+  const { notes: conceptNotes, ...concepts } = ctx.config.roles[role] ? await checkConcepts(ctx, definition, role) : { notes: [], matched: [], missing: [] };
   const { decision, segments } = await decide(ctx, {
     script: rendered,
     notRunnable: `${definition.qualifiedName} has no 'command' template: it can be listed and shown, but there is nothing to run (${definition.source.file})`,
@@ -54,6 +49,7 @@ export async function planInvocation(ctx: EngineContext, invocation: Invocation,
     role,
     cwd: options.cwd,
     concepts,
+    extraRefusals: conceptNotes,
   });
   return { ...base, definition, parameters: bound.values, rendered, decision, segments };
 }
