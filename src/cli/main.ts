@@ -4,6 +4,14 @@ import { paint, processOutput } from "./output.js";
 import { createProgram } from "./program.js";
 import { ConfigError, DefinitionError, FirebreakError } from "../errors.js";
 
+// A closed pipe (`firebreak … | head`) ends the program quietly, as other CLI tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 /** The entry point: the only place that maps errors to exit codes and prints them. */
 async function main(argv: string[]): Promise<number> {
   const output = processOutput();

@@ -10,6 +10,7 @@ import { buildHooks } from "../hooks/build.js";
 import { describeHooks } from "../hooks/pipeline.js";
 import { backupCommand } from "./backup.js";
 import { hooksCommand } from "./hooks.js";
+import { kgCommand } from "./kg.js";
 import { policyCommand } from "./policy-cmd.js";
 import { runCommand } from "./run-cmd.js";
 
@@ -41,8 +42,21 @@ export function createProgram(deps: CliDeps): Command {
       return describeHooks(buildHooks(ctx.config.hooks, { preset: role.hooks ?? "default", baseDir: file?.startsWith("<") ? ctx.loaded.projectRoot : undefined }));
     },
   });
+  const kg = kgCommand({
+    stdout,
+    resolveRoleGraph: async (role) => {
+      const ctx = await deps.context(program);
+      return ctx.knowledge(role ?? ctx.config.default_role);
+    },
+    loadCommand: async (name) => {
+      const ctx = await deps.context(program);
+      const def = ctx.registry.resolve(name);
+      if (!def) throw new UsageError(`unknown command '${name}'; see 'firebreak commands list'`);
+      return { name: def.qualifiedName, knowledge_graph_required: def.knowledge_graph_required };
+    },
+  });
   const backup = backupCommand({ stateDir: resolvePaths(deps.env).stateDir, stdout });
-  for (const sub of [runCommand(deps), commandsCommand(deps), configCommand(deps), auditCommand(deps), policyCommand(deps), hooks, backup, demoCommand(deps)]) {
+  for (const sub of [runCommand(deps), commandsCommand(deps), configCommand(deps), auditCommand(deps), policyCommand(deps), kg, hooks, backup, demoCommand(deps)]) {
     program.addCommand(sub);
   }
   // Sub-commands inherit exit override so commander never calls process.exit itself.
