@@ -57,7 +57,7 @@ interface CacheEntry {
  */
 export async function loadKnowledgeGraph(source: string, options: LoadOptions = {}): Promise<LoadedKnowledgeGraph> {
   const abs = path.resolve(source);
-  let info;
+  let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(abs);
   } catch (cause) {

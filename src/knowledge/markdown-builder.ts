@@ -63,7 +63,7 @@ const KEY_VALUE_DELIMITER = "::";
  * const sources = await readMarkdownSources("kg/default");
  */
 export async function readMarkdownSources(dir: string): Promise<MarkdownSource[]> {
-  let info;
+  let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(dir);
   } catch (cause) {
@@ -139,9 +139,9 @@ export function buildThesaurusFromSources(name: string, sources: readonly Markdo
   const filesWithoutSynonyms: string[] = [];
   let order = 0;
   const claim = (term: string, c: Omit<Claim, "order">) => {
-    let list = claims.get(term);
-    if (!list) claims.set(term, (list = []));
+    const list = claims.get(term) ?? [];
     list.push({ ...c, order: order++ });
+    claims.set(term, list);
   };
   for (const source of sorted) {
     const concept = conceptFromPath(source.path);

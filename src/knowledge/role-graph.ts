@@ -86,8 +86,8 @@ export class RoleGraph {
   }
 
   #bump(from: string, to: string, doc: string): void {
-    let row = this.#adjacency.get(from);
-    if (!row) this.#adjacency.set(from, (row = new Map()));
+    const row = this.#adjacency.get(from) ?? new Map<string, { weight: number; documents: Set<string> }>();
+    this.#adjacency.set(from, row);
     const edge = row.get(to) ?? { weight: 0, documents: new Set<string>() };
     edge.weight += 1;
     edge.documents.add(doc);

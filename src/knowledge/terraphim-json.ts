@@ -30,10 +30,18 @@ const entrySchema = z.looseObject({
   url: z.string().nullable().optional(),
 });
 
+// `data` is checked entry by entry below: a record schema would copy keys into a plain object, where a
+// term named `__proto__` would be lost.
 const thesaurusSchema = z.looseObject({
   name: z.string(),
-  data: z.record(z.string(), entrySchema),
+  data: z.custom<Record<string, unknown>>((v) => typeof v === "object" && v !== null && !Array.isArray(v), "must be an object"),
 });
+
+function fail(file: string, error: z.ZodError, prefix: (string | number)[] = []): never {
+  const issue = error.issues[0]!;
+  const field = [...prefix, ...issue.path].map((p) => (typeof p === "number" ? `[${p}]` : String(p))).join(".");
+  throw new KnowledgeGraphError(`not a Terraphim thesaurus: ${issue.message}`, { file, field: field || undefined }, { cause: error });
+}
 
 /** A thesaurus read from JSON, with the terms that collided after normalization. */
 export interface ParsedThesaurusJson {
@@ -58,16 +66,15 @@ export function parseTerraphimJson(text: string, options: { file?: string; name?
     throw new KnowledgeGraphError(`invalid JSON: ${(cause as Error).message}`, { file }, { cause });
   }
   const parsed = thesaurusSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : String(p))).join(".");
-    throw new KnowledgeGraphError(`not a Terraphim thesaurus: ${issue.message}`, { file, field: field || undefined }, { cause: parsed.error });
-  }
+  if (!parsed.success) fail(file, parsed.error);
+  const rawData = (raw as { data: Record<string, unknown> }).data;
   const byTerm = new Map<string, { key: string; value: NormalizedTerm }>();
   const conflicts = new Map<string, TermConflict>();
-  const keys = Object.keys(parsed.data.data).sort(compareStrings);
+  const keys = Object.keys(rawData).sort(compareStrings);
   for (const key of keys) {
-    const entry = parsed.data.data[key]!;
+    const checked = entrySchema.safeParse(rawData[key]);
+    if (!checked.success) fail(file, checked.error, ["data", key]);
+    const entry = checked.data;
     const term = normalizeTerm(key);
     if (!term) throw new KnowledgeGraphError("empty term", { file, field: `data.${JSON.stringify(key)}` });
     const value: NormalizedTerm = { id: entry.id, nterm: normalizeTerm(entry.nterm), url: entry.url ?? null };
