@@ -96,8 +96,18 @@ export async function runAndReport(deps: CliDeps, ctx: EngineContext, invocation
     throw error;
   }
   if (flags.json) o.json({ plan: planJson(plan), result });
-  else if (result.killReason) o.err(paint(o, "red", `firebreak: ${commandLabel(plan)} ${result.killReason}`));
+  else {
+    if (result.killReason) o.err(paint(o, "red", `firebreak: ${commandLabel(plan)} ${result.killReason}`));
+    if (result.vm) o.err(vmFooter(result.vm));
+  }
   process.exitCode = result.exitCode;
+}
+
+/** Where a VM run happened, on stderr after it: backend, kernel, how the VM was made. */
+function vmFooter(vm: Record<string, unknown>): string {
+  const how = vm.restored_from ? `restored from snapshot ${String(vm.restored_from)}${vm.template_created ? " (template just created)" : ""}` : "cold boot";
+  const unenforced = Array.isArray(vm.unenforced) && vm.unenforced.length ? `; NOT enforced: ${vm.unenforced.map((u: { limit: string; reason: string }) => `${u.limit} (${u.reason})`).join(", ")}` : "";
+  return `firebreak: ran in a microVM: ${String(vm.backend)} ${String(vm.vm)}, guest kernel ${String(vm.kernel)}, ${how}, ready in ${String(vm.ready_ms)} ms${unenforced}`;
 }
 
 async function ask(question: string): Promise<boolean> {
@@ -126,7 +136,10 @@ export function decisionHeader(o: Output, plan: Plan): string {
     const missing = d.concepts.missing.map((c) => `${c} ✗`);
     lines.push(`firebreak: concepts: ${[...matched, ...missing].join(", ")}`);
   }
-  if (d.placement !== "local") for (const r of d.reasons.slice(0, 4)) lines.push(`firebreak:   - ${r}`);
+  if (d.placement !== "local") {
+    for (const r of d.reasons.slice(0, 6)) lines.push(`firebreak:   - ${r}`);
+    if (d.reasons.length > 6) lines.push(`firebreak:   (${d.reasons.length - 6} more: --plan shows all)`);
+  }
   return lines.join("\n");
 }
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { hooksConfigSchema, roleHooksShape } from "../hooks/config.js";
 import { policySchema, roleSchema } from "../policy/config-schema.js";
+import { vmConfigSchema, vmTypeSchema } from "../vm/config-schema.js";
 
 /**
  * The configuration schema. Each section belongs to one pipeline stage; stages that are
@@ -47,6 +48,8 @@ export const configSchema = z.strictObject({
         knowledge_graph: z.string().optional(),
         /** Also require the command's concepts to be connected in the role graph. */
         kg_require_connected: z.boolean().default(false),
+        /** A `[vm_types.<name>]` for this role's microVMs. */
+        vm_type: z.string().optional(),
       }),
     )
     .default({}),
@@ -55,8 +58,8 @@ export const configSchema = z.strictObject({
   audit: auditSchema.default(auditSchema.parse({})),
   policy: policySchema.default(policySchema.parse({})),
   hooks: hooksConfigSchema.prefault({}),
-  vm: z.looseObject({}).default({}),
-  vm_types: z.record(z.string(), z.looseObject({})).default({}),
+  vm: vmConfigSchema.prefault({}),
+  vm_types: z.record(z.string(), vmTypeSchema).default({}),
   pool: z.looseObject({}).default({}),
 });
 

@@ -9,7 +9,9 @@ import type { ShellAnalysis } from "../policy/shell/types.js";
 import { type CompiledPolicy, compilePolicy } from "./compiled-policy.js";
 import type { LoadedKnowledgeGraph } from "../knowledge/loader.js";
 import { knowledgeLoader } from "./knowledge.js";
-import { unavailableVmRunner, type VmRunner } from "./vm-runner.js";
+import { MicroVmRunner } from "../vm/runner.js";
+import { VmRuntime } from "../vm/runtime.js";
+import type { VmRunner } from "./vm-runner.js";
 
 /** The part of the shell analyzer the engine uses (src/policy/shell implements it). */
 export interface ShellAnalyzer {
@@ -87,7 +89,7 @@ export async function createContext(options: CreateContextOptions = {}): Promise
     user: config.user ?? (options.env ?? process.env).USER ?? os.userInfo().username,
     stateDir,
     shell,
-    vm: options.vm ?? unavailableVmRunner("no VM backend is configured"),
+    vm: options.vm ?? new MicroVmRunner(new VmRuntime(config.vm, stateDir)),
     io: options.io ?? { stdout: (c) => process.stdout.write(c), stderr: (c) => process.stderr.write(c) },
   };
 }

@@ -108,7 +108,7 @@ export async function decide(ctx: EngineContext, input: DecideInput): Promise<{ 
     allowCriticalInVm: config.policy.allow_critical_in_vm,
   });
   decision.placement = refusals.length ? "denied" : placed.placement;
-  // Why it is risky first, then what refused it, then where it goes.
-  decision.reasons = [...new Set([...notes, ...refusals, ...placed.reasons])];
+  // What refused it, then where it goes and why, then what the analysis found.
+  decision.reasons = [...new Set([...refusals, ...placed.reasons, ...notes])];
   return { decision, segments };
 }

@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { AuditEntry } from "../audit/types.js";
 import { redactParameters } from "../audit/log.js";
-import { RefusedError } from "../errors.js";
+import { ConfigError, RefusedError } from "../errors.js";
 import { buildHooks } from "../hooks/build.js";
 import { createHookPipeline } from "../hooks/pipeline.js";
 import type { HookContext } from "../hooks/types.js";
@@ -86,6 +86,7 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
       cwd: plan.options.cwd,
       env,
       limits: def?.resource_limits,
+      vmType: vmTypeOf(ctx, plan.role),
       timeoutMs,
       copyWorkspace: true,
       onStdout: ctx.io.stdout,
@@ -120,6 +121,14 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
     extra: { timed_out: result.timedOut, kill_reason: result.killReason, vm: result.vm, annotations: result.annotations },
   });
   return result;
+}
+
+function vmTypeOf(ctx: EngineContext, roleName: string) {
+  const name = ctx.config.roles[roleName]?.vm_type;
+  if (!name) return undefined;
+  const type = ctx.config.vm_types[name];
+  if (!type) throw new ConfigError(`role ${roleName} names vm_type '${name}', which is not defined in [vm_types]`, { field: `roles.${roleName}.vm_type` });
+  return type;
 }
 
 /** The directory relative paths in the config (external hook programs) are resolved against. */

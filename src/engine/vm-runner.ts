@@ -1,4 +1,5 @@
 import type { ResourceLimits } from "../commands/types.js";
+import type { VmTypeConfig } from "../vm/config-schema.js";
 
 /** What the engine needs from the microVM runtime: availability, and running one script. */
 export interface VmRunner {
@@ -11,6 +12,8 @@ export interface VmRunRequest {
   cwd: string;
   env: Record<string, string>;
   limits?: ResourceLimits;
+  /** The role's `[vm_types.<name>]`, under the command's own limits. */
+  vmType?: VmTypeConfig;
   timeoutMs?: number;
   /** Copy the working directory into the guest before running. */
   copyWorkspace: boolean;

@@ -32,11 +32,13 @@ export async function agentHandshake(socket: Socket, opts: { restored: boolean; 
   const onEnd = () => proxy.push(null);
   socket.on("readable", onReadable);
   socket.on("end", onEnd);
-  const client = new AgentClient(proxy, { requestTimeoutMs: opts.timeoutMs });
+  // virtio-serial may hand a new host the tail of bytes written for an earlier one: skip to the first hello,
+  // and have the agent drop whatever an earlier host left running (hello reset).
+  const client = new AgentClient(proxy, { requestTimeoutMs: opts.timeoutMs, syncOnHello: true });
   try {
     // Pipelined: after a restore every new guest code path costs TCG a translation, and
     // three requests in flight overlap those costs instead of adding round trips.
-    const [hello] = await Promise.all([client.hello(), ...(opts.restored ? [client.setTime(Date.now()), client.reseed()] : [])]);
+    const [hello] = await Promise.all([client.hello({ reset: true }), ...(opts.restored ? [client.setTime(Date.now()), client.reseed()] : [])]);
     return { hello };
   } finally {
     socket.off("readable", onReadable);

@@ -1,0 +1,36 @@
+import { z } from "zod";
+
+/** `[vm]`: which backend runs microVMs and how. */
+export const vmConfigSchema = z.strictObject({
+  /** "auto": Firecracker where it and usable KVM exist, else QEMU; "none": never run anything in a VM (refuse). */
+  backend: z.enum(["auto", "qemu", "firecracker", "none"]).default("auto"),
+  /** QEMU acceleration: "auto" uses KVM only after a probe boot proved it works. */
+  accel: z.enum(["auto", "kvm", "tcg"]).default("auto"),
+  qemu_binary: z.string().default("qemu-system-x86_64"),
+  firecracker_binary: z.string().default("firecracker"),
+  /** Host tap device for Firecracker VMs that need the network. */
+  firecracker_tap: z.string().optional(),
+  /** Restore commands' VMs from template snapshots (fast) instead of booting each one. */
+  snapshots: z.boolean().default(true),
+  /** Defaults for a command that states no limits (and no vm_type applies). */
+  memory_mb: z.number().int().min(32).default(256),
+  vcpus: z.number().int().min(1).max(8).default(1),
+  disk_mb: z.number().int().min(1).default(128),
+  /** The working directory is copied into the guest (as a tar) up to this size. */
+  copy_max_mb: z.number().int().positive().default(64),
+  copy_exclude: z.array(z.string()).default([".git", "node_modules"]),
+  boot_timeout_ms: z.number().int().positive().default(30_000),
+  /** Extra time after a command's own timeout before the host kills the VM. */
+  kill_grace_ms: z.number().int().nonnegative().default(2_000),
+});
+
+/** `[vm_types.<name>]`: a VM shape a role can choose with `vm_type`. */
+export const vmTypeSchema = z.strictObject({
+  vcpus: z.number().int().min(1).max(8).optional(),
+  memory_mb: z.number().int().min(32).optional(),
+  disk_mb: z.number().int().min(1).optional(),
+  network: z.boolean().optional(),
+});
+
+export type VmConfig = z.infer<typeof vmConfigSchema>;
+export type VmTypeConfig = z.infer<typeof vmTypeSchema>;

@@ -1,0 +1,116 @@
+import type { VmRunner, VmRunOutcome, VmRunRequest } from "../engine/vm-runner.js";
+import { VmError } from "../errors.js";
+import { CappedCapture } from "../exec/capture.js";
+import { AgentClient } from "./agent/client.js";
+import type { VmHandle } from "./backend.js";
+import type { VmRuntime } from "./runtime.js";
+import { packWorkspace } from "./workspace-tar.js";
+
+/** Where the working directory lands in the guest (a tmpfs sized by max_disk_mb). */
+export const GUEST_WORKDIR = "/work";
+const OUTPUT_CAP_BYTES = 1 << 20;
+
+/**
+ * Runs rendered scripts in microVMs for the engine: restore (or boot) a VM shaped by the command's
+ * limits, copy the working directory in, run the script through the guest agent with RLIMIT_CPU
+ * and a timeout, stream the output, and always destroy the VM.
+ *
+ * @example
+ * const runner = new MicroVmRunner(new VmRuntime(config.vm, stateDir));
+ * await runner.run({ script: "uname -r", cwd, env: {}, copyWorkspace: false });
+ */
+export class MicroVmRunner implements VmRunner {
+  constructor(private readonly runtime: VmRuntime) {}
+
+  async availability(): Promise<{ available: boolean; reason: string; backend?: string }> {
+    const { backend, reasons } = await this.runtime.select();
+    return backend ? { available: true, reason: reasons.at(-1) ?? "", backend: backend.name } : { available: false, reason: reasons.join("; ") || "no VM backend" };
+  }
+
+  async run(req: VmRunRequest): Promise<VmRunOutcome> {
+    const { backend, reasons } = await this.runtime.select();
+    const image = await this.runtime.image();
+    if (!backend || !image) throw new VmError(`no VM backend is available: ${reasons.join("; ")}`);
+    const shape = this.runtime.shape(req.limits, req.vmType);
+    const started = performance.now();
+    const workspace = req.copyWorkspace ? await packWorkspace(req.cwd, this.runtime.config.copy_exclude, this.runtime.config.copy_max_mb * 1048576) : undefined;
+
+    let vm: VmHandle;
+    let restoredFrom: string | undefined;
+    let templateCreated = false;
+    if (this.runtime.config.snapshots && backend.name === "qemu") {
+      const { snapshot, created } = await this.runtime.template(backend, image, shape);
+      templateCreated = created;
+      vm = await backend.restore(snapshot, this.runtime.spec(shape, image, backend));
+      restoredFrom = snapshot.id;
+    } else {
+      vm = await backend.boot(this.runtime.spec(shape, image, backend));
+    }
+    const readyMs = Math.round(performance.now() - started);
+    let killedByHost: string | undefined;
+    let hostTimer: NodeJS.Timeout | undefined;
+    const agent = new AgentClient(await vm.connectAgent());
+    try {
+      if (workspace) await agent.putTar(GUEST_WORKDIR, workspace);
+      if (req.timeoutMs !== undefined) {
+        // The agent kills the command at its timeout; if the guest stops answering, the host kills the VM.
+        hostTimer = setTimeout(() => {
+          killedByHost = `the VM did not finish within ${req.timeoutMs! + this.runtime.config.kill_grace_ms} ms and was destroyed by the host`;
+          void backend.destroy(vm);
+        }, req.timeoutMs + this.runtime.config.kill_grace_ms);
+      }
+      const stdout = new CappedCapture(OUTPUT_CAP_BYTES);
+      const stderr = new CappedCapture(OUTPUT_CAP_BYTES);
+      const result = await agent.exec(
+        {
+          script: req.script,
+          cwd: req.copyWorkspace ? GUEST_WORKDIR : "/",
+          env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/root", ...req.env },
+          clearEnv: true,
+          timeoutMs: req.timeoutMs,
+          rlimits: req.limits?.max_cpu_time ? { cpuS: Math.ceil(req.limits.max_cpu_time) } : undefined,
+        },
+        {
+          onStdout: (c) => {
+            stdout.push(c);
+            req.onStdout?.(c);
+          },
+          onStderr: (c) => {
+            stderr.push(c);
+            req.onStderr?.(c);
+          },
+        },
+      );
+      const signalNumber = result.signal ? (await import("node:os")).constants.signals[result.signal as NodeJS.Signals] : undefined;
+      return {
+        exitCode: result.timedOut ? 124 : (result.exitCode ?? (signalNumber !== undefined ? 128 + signalNumber : 1)),
+        signal: result.signal,
+        timedOut: result.timedOut,
+        durationMs: Math.round(performance.now() - started),
+        stdout: stdout.text(),
+        stderr: stderr.text(),
+        stdoutBytes: result.stdoutBytes,
+        stderrBytes: result.stderrBytes,
+        details: {
+          backend: backend.name,
+          vm: vm.id,
+          ready_ms: readyMs,
+          restored_from: restoredFrom ?? null,
+          template_created: templateCreated,
+          phases: vm.phases,
+          unenforced: vm.unenforced,
+          shape,
+          image: image.key,
+          kernel: image.kernelRelease,
+        },
+      };
+    } catch (error) {
+      if (killedByHost) throw new VmError(killedByHost, { cause: error });
+      throw error;
+    } finally {
+      clearTimeout(hostTimer);
+      agent.close();
+      await backend.destroy(vm);
+    }
+  }
+}
