@@ -1,0 +1,181 @@
+import { Command } from "commander";
+import { UsageError, VmError } from "../errors.js";
+import { AgentClient } from "../vm/agent/client.js";
+import { runVmBench } from "../vm/bench.js";
+import { FirecrackerBackend } from "../vm/firecracker/backend.js";
+import { buildGuestImage } from "../vm/image/builder.js";
+import { QemuBackend } from "../vm/qemu/qemu-backend.js";
+import { MicroVmRunner } from "../vm/runner.js";
+import { VmRuntime } from "../vm/runtime.js";
+import type { CliDeps } from "./deps.js";
+import { paint, table } from "./output.js";
+
+const positiveInt = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name} must be a positive whole number, got '${value}'`);
+  return n;
+};
+
+export function vmCommand(deps: CliDeps): Command {
+  const cmd = new Command("vm").description("the microVM runtime: doctor, guest image, boot, exec, snapshots, bench");
+  const o = deps.output;
+  const runtimeOf = async (self: Command, overrides: Partial<VmRuntime["config"]> = {}) => {
+    const ctx = await deps.context(self.parent!.parent!);
+    return { ctx, runtime: new VmRuntime({ ...ctx.config.vm, ...overrides }, ctx.stateDir) };
+  };
+
+  cmd
+    .command("doctor")
+    .description("which backends work here and why, the KVM verdict, the guest image")
+    .option("--json", "one JSON document on stdout")
+    .action(async (opts: { json?: boolean }, self: Command) => {
+      const { ctx, runtime } = await runtimeOf(self);
+      const backends = [
+        new QemuBackend({ qemuBinary: ctx.config.vm.qemu_binary, stateDir: ctx.stateDir, accel: ctx.config.vm.accel }),
+        new FirecrackerBackend({ binary: ctx.config.vm.firecracker_binary, tapDevice: ctx.config.vm.firecracker_tap }),
+      ];
+      const checks = await Promise.all(backends.map(async (b) => ({ backend: b.name, ...(await b.availability()) })));
+      const image = await runtime.image();
+      const selected = await runtime.select();
+      const snapshots = await runtime.listSnapshots();
+      const report = { configured: ctx.config.vm.backend, selected: selected.backend?.name ?? null, selection: selected.reasons, backends: checks, image: image ?? null, snapshots };
+      if (opts.json) return o.json(report);
+      for (const c of checks) {
+        o.out(`${paint(o, c.available ? "green" : "red", c.available ? "available  " : "unavailable")} ${c.backend}${c.accel ? ` (${c.accel})` : ""}`);
+        for (const r of c.reasons) o.out(`    ${r}`);
+      }
+      o.out(image ? `image: ${image.key} (kernel ${image.kernelRelease}, built ${image.builtAt}) in ${image.dir}` : "image: not built (run: firebreak vm image build)");
+      o.out(`snapshots: ${snapshots.filter((s) => s.usable).length} usable of ${snapshots.length}`);
+      o.out(`selected: ${selected.backend ? paint(o, "green", selected.backend.name) : paint(o, "red", "none — commands that need a microVM are refused")} ([vm] backend = "${ctx.config.vm.backend}")`);
+    });
+
+  const image = cmd.command("image").description("the guest image (kernel + initramfs from Debian packages)");
+  image
+    .command("build")
+    .description("build the guest image if its inputs changed (progress on stderr)")
+    .option("--force", "rebuild even if a cached image matches")
+    .action(async (opts: { force?: boolean }, self: Command) => {
+      const ctx = await deps.context(self.parent!.parent!.parent!);
+      const built = await buildGuestImage({ stateDir: ctx.stateDir, force: opts.force, progress: (l) => o.err(l) });
+      o.out(`image ${built.key}: kernel ${built.kernelRelease}\n  bzImage ${built.bzImage}\n  vmlinux ${built.vmlinux}\n  initrd  ${built.initrd}`);
+    });
+
+  cmd
+    .command("boot")
+    .description("cold-boot one VM to agent-ready, print its phase timings, destroy it")
+    .option("--memory <mb>", "guest RAM in MiB", positiveInt("--memory"))
+    .option("--json", "one JSON document on stdout")
+    .action(async (opts: { memory?: number; json?: boolean }, self: Command) => {
+      const { runtime } = await runtimeOf(self);
+      const { backend, reasons } = await runtime.select();
+      const img = await runtime.image();
+      if (!backend || !img) throw new VmError(`no VM backend is available: ${reasons.join("; ")}`);
+      const t0 = performance.now();
+      const vm = await backend.boot(runtime.spec(runtime.shape(opts.memory ? { max_memory_mb: opts.memory } : undefined), img, backend));
+      const totalMs = Math.round(performance.now() - t0);
+      try {
+        const agent = new AgentClient(await vm.connectAgent());
+        const rtt = await agent.ping();
+        agent.close();
+        const report = { backend: backend.name, vm: vm.id, total_ms: totalMs, phases_ms: vm.phases, ping_ms: rtt, unenforced: vm.unenforced, console_log: vm.consoleLog };
+        if (opts.json) return o.json(report);
+        o.out(`booted ${vm.id} with ${backend.name} in ${totalMs} ms (agent ping ${rtt.toFixed(2)} ms)`);
+        o.out(table([["PHASE", "MS SINCE SPAWN"], ...Object.entries(vm.phases).map(([k, v]) => [k, String(v)])]));
+      } finally {
+        await backend.destroy(vm);
+      }
+    });
+
+  cmd
+    .command("exec [line...]")
+    .description("run a shell line in a fresh microVM and exit with the guest's status: firebreak vm exec -- 'uname -r'")
+    .option("--snapshot", "restore from the template snapshot (made on first use) instead of a cold boot")
+    .option("--memory <mb>", "guest RAM in MiB", positiveInt("--memory"))
+    .option("--timeout <s>", "seconds before the command is killed", positiveInt("--timeout"))
+    .option("--network", "give the VM a NIC (user-mode networking)")
+    .option("--copy", "copy the working directory into the guest's /work first")
+    .action(async (words: string[], opts: { snapshot?: boolean; memory?: number; timeout?: number; network?: boolean; copy?: boolean }, self: Command) => {
+      const line = words.join(" ");
+      if (!line.trim()) throw new UsageError("give a shell line: firebreak vm exec -- '<line>'");
+      const { ctx, runtime } = await runtimeOf(self, { snapshots: Boolean(opts.snapshot) });
+      const result = await new MicroVmRunner(runtime).run({
+        script: line,
+        cwd: deps.cwd,
+        env: {},
+        limits: { max_memory_mb: opts.memory, network_access: Boolean(opts.network) },
+        timeoutMs: opts.timeout ? opts.timeout * 1000 : undefined,
+        copyWorkspace: Boolean(opts.copy),
+        onStdout: (c) => process.stdout.write(c),
+        onStderr: (c) => process.stderr.write(c),
+      });
+      await ctx.audit?.append({
+        kind: "run",
+        id: `vm-exec-${Date.now()}`,
+        user: ctx.user,
+        role: ctx.config.default_role,
+        command: null,
+        definition_sha256: null,
+        parameters: {},
+        rendered: line,
+        placement: "vm",
+        risk: "unassessed",
+        reasons: ["firebreak vm exec: always in a microVM"],
+        exit_status: result.exitCode,
+        signal: result.signal,
+        duration_ms: result.durationMs,
+        stdout_bytes: result.stdoutBytes,
+        stderr_bytes: result.stderrBytes,
+        extra: { vm: result.details },
+      });
+      process.exitCode = result.exitCode;
+    });
+
+  const snapshot = cmd.command("snapshot").description("template snapshots that VMs are restored from");
+  snapshot
+    .command("create")
+    .description("make (or reuse) the template snapshot for a VM shape")
+    .option("--memory <mb>", "guest RAM in MiB", positiveInt("--memory"))
+    .action(async (opts: { memory?: number }, self: Command) => {
+      const { runtime } = await runtimeOf(self.parent!);
+      const { backend, reasons } = await runtime.select();
+      const img = await runtime.image();
+      if (!backend || !img) throw new VmError(`no VM backend is available: ${reasons.join("; ")}`);
+      if (backend.name !== "qemu") throw new VmError(`template snapshots are implemented for the QEMU backend; selected: ${backend.name}`);
+      const shape = runtime.shape(opts.memory ? { max_memory_mb: opts.memory } : undefined);
+      const { snapshot: snap, created } = await runtime.template(backend, img, shape);
+      o.out(`${created ? "created" : "exists"}: ${runtime.templateName(backend, img, shape)} (${snap.id}) in ${snap.dir}`);
+    });
+  snapshot
+    .command("list")
+    .description("list template snapshots")
+    .option("--json", "one JSON document on stdout")
+    .action(async (opts: { json?: boolean }, self: Command) => {
+      const { runtime } = await runtimeOf(self.parent!);
+      const list = await runtime.listSnapshots();
+      if (opts.json) return o.json(list);
+      if (!list.length) return o.out("no snapshots");
+      o.out(table([["NAME", "USABLE", "CREATED"], ...list.map((s) => [s.name, s.usable ? "yes" : "no (RAM template gone)", s.createdAt ?? "-"])]));
+    });
+  snapshot
+    .command("rm <name>")
+    .description("remove a template snapshot and its RAM file")
+    .action(async (name: string, _opts: unknown, self: Command) => {
+      const { runtime } = await runtimeOf(self.parent!);
+      await runtime.removeSnapshot(name);
+      o.out(`removed ${name}`);
+    });
+
+  cmd
+    .command("bench")
+    .description("cold boot, restore and exec round trip: medians, min/max, restore/cold ratio")
+    .option("--runs <n>", "runs of each", positiveInt("--runs"), 5)
+    .option("--json", "one JSON document on stdout")
+    .action(async (opts: { runs: number; json?: boolean }) => {
+      const r = await runVmBench({ runs: opts.runs, progress: (l) => o.err(l) });
+      if (opts.json) return o.json(r);
+      const row = (name: string, s: { median: number; min: number; max: number }) => [name, String(s.median), String(s.min), String(s.max)];
+      o.out(table([["MEASURE", "MEDIAN MS", "MIN", "MAX"], row("cold boot to agent-ready", r.cold_boot_ms), row("restore to agent-ready", r.restore_ms), row("exec round trip", r.exec_rtt_ms)]));
+      o.out(`restore/cold: ${r.restore_to_cold.toFixed(3)}`);
+    });
+  return cmd;
+}
