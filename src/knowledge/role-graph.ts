@@ -53,6 +53,18 @@ export class RoleGraph {
     this.#matcher = matcher;
   }
 
+  /**
+   * A graph with documents already indexed (ids must be unique).
+   *
+   * @example
+   * const g = RoleGraph.fromDocuments(kg.thesaurus, kg.matcher, sources.map((s) => ({ id: s.path, text: s.content })));
+   */
+  static fromDocuments(thesaurus: Thesaurus, matcher: Matcher, documents: Iterable<{ id: string; text: string }>): RoleGraph {
+    const g = new RoleGraph(thesaurus, matcher);
+    for (const d of documents) g.indexDocument(d.id, d.text);
+    return g;
+  }
+
   /** Number of indexed documents. */
   get documentCount(): number {
     return this.#documents.size;

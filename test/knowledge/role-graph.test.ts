@@ -53,6 +53,16 @@ describe("RoleGraph", () => {
     });
   });
 
+  it("builds from a list of documents", () => {
+    const g = RoleGraph.fromDocuments(thesaurus, createMatcher(thesaurus), [
+      { id: "a", text: "unit test then deploy" },
+      { id: "b", text: "deploy, then snapshot" },
+    ]);
+    expect(g.documentCount).toBe(2);
+    expect(g.connected(["testing", "backup"])).toBe(true);
+    expect(g.connected(["testing", "production"])).toBe(false);
+  });
+
   it("refuses to index the same document id twice", () => {
     const g = graph();
     expect(() => g.indexDocument("d1", "prod")).toThrow(/already indexed/);
