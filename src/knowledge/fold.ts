@@ -59,17 +59,14 @@ export function needsSlowFold(text: string): boolean {
 export function foldCase(text: string): string {
   if (!needsSlowFold(text)) {
     const table = bmpFoldTable();
+    let first = 0;
+    while (first < text.length && table[text.charCodeAt(first)] === text.charCodeAt(first)) first++;
+    // Terms are normally lowercase already: nothing to allocate.
+    if (first === text.length) return text;
+    const units = new Uint16Array(text.length);
+    for (let i = 0; i < text.length; i++) units[i] = table[text.charCodeAt(i)]!;
     let out = "";
-    let changed = false;
-    const units: number[] = [];
-    for (let i = 0; i < text.length; i++) {
-      const unit = text.charCodeAt(i);
-      const folded = table[unit]!;
-      if (folded !== unit) changed = true;
-      units.push(folded);
-    }
-    if (!changed) return text;
-    for (let i = 0; i < units.length; i += 8192) out += String.fromCharCode(...units.slice(i, i + 8192));
+    for (let i = 0; i < units.length; i += 8192) out += String.fromCharCode(...units.subarray(i, i + 8192));
     return out;
   }
   return foldWithMap(text).folded;
