@@ -56,7 +56,7 @@ export function vmCommand(deps: CliDeps): Command {
     .option("--force", "rebuild even if a cached image matches")
     .action(async (opts: { force?: boolean }, self: Command) => {
       const ctx = await deps.context(self.parent!.parent!.parent!);
-      const built = await buildGuestImage({ stateDir: ctx.stateDir, force: opts.force, progress: (l) => o.err(l) });
+      const built = await buildGuestImage({ stateDir: new VmRuntime(ctx.config.vm, ctx.stateDir).stateDir, force: opts.force, progress: (l) => o.err(l) });
       o.out(`image ${built.key}: kernel ${built.kernelRelease}\n  bzImage ${built.bzImage}\n  vmlinux ${built.vmlinux}\n  initrd  ${built.initrd}`);
     });
 

@@ -106,6 +106,7 @@ export async function decide(ctx: EngineContext, input: DecideInput): Promise<{ 
     vmAvailable: vm.available,
     vmUnavailableReason: vm.reason,
     allowCriticalInVm: config.policy.allow_critical_in_vm,
+    localRiskCeiling: config.policy.local_risk_ceiling,
   });
   decision.placement = refusals.length ? "denied" : placed.placement;
   // What refused it, then where it goes and why, then what the analysis found.

@@ -140,6 +140,8 @@ export const policyShape = {
   time_windows: timeWindowsSchema.default({}),
   /** Whether `hybrid` commands assessed critical may run in a microVM (else they are denied). */
   allow_critical_in_vm: z.boolean().default(false),
+  /** The highest assessed risk that may run on the host (default low: anything riskier goes to a VM or is refused). */
+  local_risk_ceiling: riskLevelSchema.default("low"),
 };
 export const policySchema = z.object(policyShape);
 

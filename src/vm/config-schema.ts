@@ -19,6 +19,8 @@ export const vmConfigSchema = z.strictObject({
   /** The working directory is copied into the guest (as a tar) up to this size. */
   copy_max_mb: z.number().int().positive().default(64),
   copy_exclude: z.array(z.string()).default([".git", "node_modules"]),
+  /** Where guest images and template snapshots are kept; default: the state dir. */
+  cache_dir: z.string().optional(),
   boot_timeout_ms: z.number().int().positive().default(30_000),
   /** Extra time after a command's own timeout before the host kills the VM. */
   kill_grace_ms: z.number().int().nonnegative().default(2_000),

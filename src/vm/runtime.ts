@@ -31,10 +31,15 @@ export interface SelectedBackend {
 export class VmRuntime {
   private selected: Promise<SelectedBackend> | undefined;
 
+  /** Images and snapshots live here: `[vm] cache_dir`, else the state dir. */
+  readonly stateDir: string;
+
   constructor(
     readonly config: VmConfig,
-    readonly stateDir: string,
-  ) {}
+    stateDir: string,
+  ) {
+    this.stateDir = config.cache_dir ? path.resolve(config.cache_dir) : stateDir;
+  }
 
   /** Chooses the backend once per process: `[vm] backend`, or in "auto" Firecracker where usable, else QEMU. */
   select(): Promise<SelectedBackend> {
