@@ -1,0 +1,86 @@
+import fs from "node:fs";
+import path from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
+import { isolatedEnv, tempDir, writeTree } from "../helpers/tmp.js";
+
+let env: NodeJS.ProcessEnv;
+let project: string;
+const cli = (...args: string[]) => runCli(args, { cwd: project, env });
+
+beforeEach(() => {
+  const home = tempDir("fb-home-");
+  project = tempDir("fb-proj-");
+  env = isolatedEnv(home);
+});
+
+describe("hooks through firebreak run", () => {
+  it("an external hook that exits 2 blocks the run with its reason, recorded in the audit log", async () => {
+    writeTree(project, {
+      "firebreak.toml": '[vm]\nbackend = "none"\n[[hooks.external]]\nname = "gate"\nprogram = "./gate.sh"\nmatcher = "hello-world"\nphases = ["pre"]\n',
+      "gate.sh": "#!/bin/sh\ncat >/dev/null\necho 'hello-world is frozen today' >&2\nexit 2\n",
+    });
+    fs.chmodSync(path.join(project, "gate.sh"), 0o755);
+    const r = await cli("run", "hello-world");
+    expect(r.code).toBe(77);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("hello-world is frozen today");
+    const [record] = JSON.parse((await cli("audit", "tail", "-n", "1", "--json")).stdout) as { kind: string; reasons: string[]; hooks: { name: string; action: string }[] }[];
+    expect(record!.kind).toBe("refused");
+    expect(record!.reasons.join(" ")).toContain("hello-world is frozen today");
+    expect(record!.hooks).toContainEqual(expect.objectContaining({ name: "gate", action: "block" }));
+  });
+
+  it("backs up a workspace file before a command deletes it; backup restore brings back identical bytes", async () => {
+    const bytes = Buffer.from([0, 1, 2, 255, 10, 13, 0x80, ...Buffer.from("notes ✓")]);
+    writeTree(project, {
+      "firebreak.toml": '[vm]\nbackend = "none"\n[policy]\nlocal_risk_ceiling = "medium"\n[roles.developer]\nhooks = "development"\n',
+      ".firebreak/commands/remove.md": '---\nname: remove\ndescription: delete one file\nparameters:\n  - name: file\n    required: true\ncommand: "rm -- {{file}}"\n---\n',
+    });
+    fs.writeFileSync(path.join(project, "notes.bin"), bytes);
+    const run = await cli("run", "remove", "notes.bin");
+    expect(run.code).toBe(0);
+    expect(fs.existsSync(path.join(project, "notes.bin"))).toBe(false);
+    const backups = JSON.parse((await cli("backup", "list", "--json")).stdout) as { id: string }[];
+    expect(backups).toHaveLength(1);
+    const restore = await cli("backup", "restore", backups[0]!.id);
+    expect(restore.code).toBe(0);
+    expect(fs.readFileSync(path.join(project, "notes.bin")).equals(bytes)).toBe(true);
+  });
+
+  it("resource-monitor kills a local command that allocates past max_memory_mb, with a clear reason", async () => {
+    writeTree(project, {
+      "firebreak.toml": '[vm]\nbackend = "none"\n',
+      "alloc.js": "const keep = []; for (let i = 0; i < 40; i++) { keep.push(Buffer.alloc(16 * 1024 * 1024, 1)); }\nsetTimeout(() => console.log('survived'), 5000);\n",
+      ".firebreak/commands/hog.md": "---\nname: hog\ndescription: allocates memory\nresource_limits:\n  max_memory_mb: 96\ncommand: node alloc.js\n---\n",
+    });
+    const r = await cli("run", "hog");
+    expect(r.code).toBe(128 + 9);
+    expect(r.stdout).not.toContain("survived");
+    expect(r.stderr).toMatch(/killed: memory \d+ MiB exceeded max_memory_mb 96/);
+  });
+
+  it("the environment hook's variables reach the command, and post-hooks see its exit status and output sizes", async () => {
+    writeTree(project, {
+      "firebreak.toml":
+        '[vm]\nbackend = "none"\n[hooks.environment]\nvars = { GREETING_STYLE = "formal" }\n' +
+        '[[hooks.external]]\nname = "recorder"\nprogram = "./record.sh"\nphases = ["post"]\n',
+      "record.sh": "#!/bin/sh\ncat > post-event.json\n",
+      ".firebreak/commands/show-env.md": "---\nname: show-env\ndescription: print firebreak variables\ncommand: printenv FIREBREAK_USER FIREBREAK_ROLE FIREBREAK_COMMAND GREETING_STYLE; exit 3\n---\n",
+    });
+    fs.chmodSync(path.join(project, "record.sh"), 0o755);
+    const r = await cli("run", "show-env");
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe("tester\ndeveloper\nshow-env\nformal\n");
+    const event = JSON.parse(fs.readFileSync(path.join(project, "post-event.json"), "utf8")) as { hook_event_name: string; result: Record<string, unknown> };
+    expect(event.hook_event_name).toBe("PostCommand");
+    expect(event.result).toMatchObject({ exit_code: 3, stdout_bytes: r.stdout.length, stderr_bytes: 0, placement: "local" });
+  });
+
+  it("lists the effective pipeline of a role", async () => {
+    writeTree(project, { "firebreak.toml": '[roles.developer]\nhooks = "production"\n' });
+    const r = await cli("hooks", "list", "--json");
+    const names = (JSON.parse(r.stdout) as { name: string }[]).map((h) => h.name);
+    expect(names).toEqual(expect.arrayContaining(["logging", "preflight", "environment", "backup", "resource-monitor", "notification", "git"]));
+  });
+});

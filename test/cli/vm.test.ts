@@ -1,0 +1,68 @@
+import os from "node:os";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { resolvePaths } from "../../src/config/paths.js";
+import { findGuestImage } from "../../src/vm/image/builder.js";
+import { runCli } from "../helpers/cli.js";
+import { isolatedEnv, tempDir, writeTree } from "../helpers/tmp.js";
+
+// The guest image is built by `npm test`'s setup into the machine's state dir; these tests use it
+// through `[vm] cache_dir` while everything else (config, audit) stays in a temp home.
+const IMAGE_STATE_DIR = resolvePaths(process.env).stateDir;
+const image = await findGuestImage({ stateDir: IMAGE_STATE_DIR }).catch(() => undefined);
+const missing = image ? undefined : `no guest image in ${IMAGE_STATE_DIR} (run: firebreak vm image build)`;
+
+let env: NodeJS.ProcessEnv;
+let project: string;
+const cli = (...args: string[]) => runCli(args, { cwd: project, env });
+
+beforeAll(() => {
+  // In CI the image must exist: a missing image is a failure, not a skip.
+  if (process.env.CI && missing) throw new Error(missing);
+});
+
+beforeEach(() => {
+  const home = tempDir("fb-home-");
+  project = tempDir("fb-proj-");
+  env = isolatedEnv(home);
+  writeTree(project, { "firebreak.toml": `[vm]\nbackend = "qemu"\ncache_dir = ${JSON.stringify(IMAGE_STATE_DIR)}\n`, "app/index.html": "<h1>app</h1>\n" });
+});
+
+describe.skipIf(Boolean(missing) && !process.env.CI)(`microVM through the CLI${missing ? ` (skipped: ${missing})` : ""}`, () => {
+  it("vm exec prints the guest's output and exits with its status", async () => {
+    const r = await cli("vm", "exec", "--", "echo hi; exit 3");
+    expect(r.stdout).toBe("hi\n");
+    expect(r.code).toBe(3);
+  });
+
+  it("vm exec --snapshot runs on the guest kernel, not the host's", async () => {
+    const r = await cli("vm", "exec", "--snapshot", "--", "uname -r");
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(image!.kernelRelease);
+    expect(r.stdout.trim()).not.toBe(os.release());
+  });
+
+  it("runs deploy's dry run inside a VM on a copy of the workspace, and says where it ran", async () => {
+    const r = await cli("run", "deploy", "staging", "--dry-run");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("deploy: staging release");
+    expect(r.stdout).toContain("2 files from /work"); // firebreak.toml and app/index.html
+    expect(r.stdout).toContain(`kernel ${image!.kernelRelease}`);
+    expect(r.stderr).toContain("deploy → microVM");
+    expect(r.stderr).toMatch(/ran in a microVM: qemu [0-9a-f]+, guest kernel/);
+    const [record] = JSON.parse((await cli("audit", "tail", "-n", "1", "--json")).stdout) as { placement: string; exit_status: number }[];
+    expect(record).toMatchObject({ placement: "vm", exit_status: 0 });
+  });
+
+  it("a command's timeout in the VM ends with 124", async () => {
+    writeTree(project, { ".firebreak/commands/slow.md": "---\nname: slow\ndescription: sleeps\nexecution_mode: firecracker\ntimeout: 1\ncommand: sleep 30\n---\n" });
+    const r = await cli("run", "slow");
+    expect(r.code).toBe(124);
+  });
+
+  it("vm doctor names the selected backend and the image", async () => {
+    const r = await cli("vm", "doctor", "--json");
+    const report = JSON.parse(r.stdout) as { selected: string; image: { key: string } };
+    expect(report.selected).toBe("qemu");
+    expect(report.image.key).toBe(image!.key);
+  });
+});
