@@ -16,8 +16,11 @@
 
 const DEAD = 0;
 const ROOT = 1;
-/** Most transitions kept in the dense table (4 bytes each): 8 MiB. */
-const DENSE_ENTRIES_MAX = 1 << 21;
+/**
+ * Most transitions kept in the dense table (4 bytes each): 256 KiB, so that it stays in L2 cache. Measured on
+ * 100k terms / 4 MB: dense to depth 2 (80 KiB) 219 ms, depth 3 (1.9 MiB) 299 ms, depth 4 (6.5 MiB) 461 ms.
+ */
+const DENSE_ENTRIES_MAX = 1 << 16;
 /** Deepest level made dense even when the budget would allow more (deeper states are rarely hot). */
 const DENSE_DEPTH_MAX = 4;
 /** Above this many children a sparse state is searched by bisection instead of a linear scan. */
