@@ -22,9 +22,14 @@ const OUTPUT_CAP_BYTES = 1 << 20;
 export class MicroVmRunner implements VmRunner {
   constructor(private readonly runtime: VmRuntime) {}
 
-  async availability(): Promise<{ available: boolean; reason: string; backend?: string }> {
-    const { backend, reasons } = await this.runtime.select();
-    return backend ? { available: true, reason: reasons.at(-1) ?? "", backend: backend.name } : { available: false, reason: reasons.join("; ") || "no VM backend" };
+  private availabilityAnswer: Promise<{ available: boolean; reason: string; backend?: string }> | undefined;
+
+  /** Asked once per decision: the answer is computed once per process. */
+  availability(): Promise<{ available: boolean; reason: string; backend?: string }> {
+    this.availabilityAnswer ??= this.runtime.select().then(({ backend, reasons }) =>
+      backend ? { available: true, reason: reasons.at(-1) ?? "", backend: backend.name } : { available: false, reason: reasons.join("; ") || "no VM backend" },
+    );
+    return this.availabilityAnswer;
   }
 
   async run(req: VmRunRequest): Promise<VmRunOutcome> {
