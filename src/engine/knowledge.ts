@@ -4,6 +4,7 @@ import { packageRoot } from "../config/paths.js";
 import { ConfigError } from "../errors.js";
 import { type LoadedKnowledgeGraph, loadKnowledgeGraph } from "../knowledge/loader.js";
 import { readMarkdownSources } from "../knowledge/markdown-builder.js";
+import { createMatcher, type Matcher } from "../knowledge/matcher.js";
 import { RoleGraph } from "../knowledge/role-graph.js";
 import { validateRequiredConcepts } from "../knowledge/validate.js";
 import type { EngineContext } from "./context.js";
@@ -61,12 +62,23 @@ export async function checkConcepts(ctx: EngineContext, definition: CommandDefin
   return concepts;
 }
 
-/** Concepts mentioned in a script (recorded in the audit log). */
+const wholeWordMatchers = new WeakMap<LoadedKnowledgeGraph, Matcher>();
+
+/**
+ * Concepts mentioned in a script, for the audit record. Whole words only, so "latest" is not tagged
+ * "test"; a role whose graph cannot load records none (the run itself was already decided).
+ */
 export async function conceptsInScript(ctx: EngineContext, role: string, script: string): Promise<string[]> {
+  let kg: LoadedKnowledgeGraph;
   try {
-    const kg = await ctx.knowledge(role);
-    return [...new Set(kg.matcher.find(script).map((m) => m.concept))].sort();
+    kg = await ctx.knowledge(role);
   } catch {
     return [];
   }
+  let matcher = wholeWordMatchers.get(kg);
+  if (!matcher) {
+    matcher = createMatcher(kg.thesaurus, { wholeWord: true });
+    wholeWordMatchers.set(kg, matcher);
+  }
+  return [...new Set(matcher.find(script).map((m) => m.concept))].sort();
 }

@@ -12,6 +12,7 @@ import { rateLimitRequests } from "../policy/limits/resolve.js";
 import { resolveAsk } from "../policy/rules/ask.js";
 import type { EngineContext } from "./context.js";
 import { SHELL_LINE_COMMAND } from "./decide.js";
+import { conceptsInScript } from "./knowledge.js";
 import type { Plan, RunResult } from "./types.js";
 
 export interface RunOptions {
@@ -177,7 +178,7 @@ async function audit(ctx: EngineContext, plan: Plan, outcome: Partial<AuditEntry
     parameters: redactParameters(plan.parameters, secrets),
     rendered: plan.rendered ?? null,
     risk: plan.decision.risk,
-    concepts: plan.decision.concepts,
+    concepts: { ...plan.decision.concepts, in_script: plan.rendered ? await conceptsInScript(ctx, plan.role, plan.rendered) : [] },
     hooks: plan.decision.hooks,
     ...outcome,
     extra: { cwd: path.resolve(plan.options.cwd), segments: plan.decision.segments.length, ...outcome.extra },

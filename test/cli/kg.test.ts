@@ -44,6 +44,13 @@ describe("firebreak kg", () => {
     expect(r.stdout).toContain("concepts: deployment ✓, production ✓, continuous_integration ✓");
   });
 
+  it("records the concepts found in the rendered script in the audit record", async () => {
+    writeTree(project, { ".firebreak/commands/ship.md": "---\nname: ship\ndescription: d\ncommand: echo deploy to production after ci\n---\n" });
+    await cli("run", "ship");
+    const [record] = JSON.parse((await cli("audit", "tail", "-n", "1", "--json")).stdout) as { concepts: { in_script: string[] } }[];
+    expect(record!.concepts.in_script).toEqual(expect.arrayContaining(["deployment", "production"]));
+  });
+
   it("refuses deploy for a role whose graph lacks the concepts, naming each", async () => {
     const r = await cli("run", "deploy", "staging", "--dry-run", "--role", "terraphim");
     expect(r.code).toBe(77);
