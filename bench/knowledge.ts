@@ -23,7 +23,9 @@ import { createMatcher } from "../src/knowledge/matcher.js";
 import { buildThesaurusFromMarkdown, readMarkdownSources } from "../src/knowledge/markdown-builder.js";
 import { type NormalizedTerm, Thesaurus } from "../src/knowledge/thesaurus.js";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+// Works from bench/ (tsx) and from dist/bench/ (npm run bench).
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? "../.." : "..");
 const FIXTURE_DIR = path.resolve(repoRoot, "../shared/fixtures/terraphim-kg");
 const GENERATED_TERMS = 100_000;
 const TEXT_CHARS = 4_000_000;
