@@ -54,8 +54,8 @@ describe("policySchema", () => {
     expect(policy.time_windows.deploy?.timezone).toBe("Europe/Berlin");
   });
 
-  it("defaults an empty section to no rules, no limits and no critical in VMs", () => {
-    expect(policySchema.parse({})).toEqual({ rules: [], blacklist: [], rate_limits: {}, time_windows: {}, allow_critical_in_vm: false });
+  it("defaults an empty section to no rules, no limits, no critical in VMs and only low risk on the host", () => {
+    expect(policySchema.parse({})).toEqual({ rules: [], blacklist: [], rate_limits: {}, time_windows: {}, allow_critical_in_vm: false, local_risk_ceiling: "low" });
   });
 
   it.each([
