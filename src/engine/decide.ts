@@ -90,7 +90,8 @@ export async function decide(ctx: EngineContext, input: DecideInput): Promise<{ 
     decision.permissions.granted = role.permissions;
     decision.permissions.missing = input.permissions.filter((p) => !role.permissions.map((r) => r.toLowerCase()).includes(p.toLowerCase()));
     for (const v of checkRole({ ...role, name: input.role }, { permissions: input.permissions, execution_mode: input.executionMode }, decision.risk)) {
-      refusals.push(v.message);
+      // Say what made it that risky in the same breath.
+      refusals.push(v.kind === "risk" && notes[0] ? `${v.message} (${notes[0]})` : v.message);
     }
     // 5. Time windows.
     const window = checkTimeWindows({ command: input.commandName, user: ctx.user, role: { name: input.role, config: role }, policy: config.policy }, input.now ?? new Date());
