@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { isMap, isSeq, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
-import { DefinitionError, TemplateError } from "../errors.js";
+import { DefinitionError, type TemplateError } from "../errors.js";
 import { splitFrontmatter } from "./frontmatter.js";
 import { ALLOWED_KEYS, definitionSchema, HOISTED_VALIDATION_KEYS } from "./schema.js";
 import { compileTemplate } from "./template.js";

@@ -160,7 +160,10 @@ function judgeCore(facts: CommandFacts, judged: JudgedCommand): void {
   const argv = words.map((w) => w.value);
   const name = basename(argv[0] as string);
   const coreArgv = [name, ...argv.slice(1)];
-  if (POSIX_SHELLS.has(name)) return judgeShell(name, words, facts, judged);
+  if (POSIX_SHELLS.has(name)) {
+    judgeShell(name, words, facts, judged);
+    return;
+  }
   if (OTHER_SHELLS.has(name)) {
     if (argv.length === 1 || argv.some((a) => /^-(c|command|Command|e)$/i.test(a))) judged.opaqueReasons.push(`${name} runs code in a non-bash syntax`);
     return;
@@ -186,7 +189,8 @@ function judgeCore(facts: CommandFacts, judged: JudgedCommand): void {
       if (!argv.includes("-l")) judged.opaqueReasons.push("fc re-runs commands from history");
       return;
     case "trap":
-      return judgeTrap(words, judged);
+      judgeTrap(words, judged);
+      return;
     case "alias":
       for (const w of words.slice(1)) {
         const eq = w.value.indexOf("=");
