@@ -1,4 +1,5 @@
 import type { CommandDefinition } from "../commands/types.js";
+import type { ExecOutcome } from "../exec/outcome.js";
 import type { AssessedSegment, ShellSegment } from "../policy/shell/types.js";
 import type { Placement, RiskLevel } from "../policy/types.js";
 
@@ -53,18 +54,9 @@ export interface Plan {
   segments: ShellSegment[];
 }
 
-export interface RunResult {
+export interface RunResult extends ExecOutcome {
   id: string;
   placement: Placement;
-  exitCode: number;
-  signal: string | null;
-  timedOut: boolean;
-  killReason?: string;
-  durationMs: number;
-  stdout: string;
-  stderr: string;
-  stdoutBytes: number;
-  stderrBytes: number;
   /** Backend details when it ran in a VM (backend name, phase timings, guest kernel, ...). */
   vm?: Record<string, unknown>;
   annotations: Record<string, unknown>;

@@ -1,4 +1,5 @@
 import type { ResourceLimits } from "../commands/types.js";
+import type { ExecOutcome } from "../exec/outcome.js";
 import type { VmTypeConfig } from "../vm/config-schema.js";
 
 /** What the engine needs from the microVM runtime: availability, and running one script. */
@@ -21,24 +22,6 @@ export interface VmRunRequest {
   onStderr?: (chunk: Buffer) => void;
 }
 
-export interface VmRunOutcome {
-  exitCode: number;
-  signal: string | null;
-  timedOut: boolean;
-  durationMs: number;
-  stdout: string;
-  stderr: string;
-  stdoutBytes: number;
-  stderrBytes: number;
+export interface VmRunOutcome extends ExecOutcome {
   details: Record<string, unknown>;
-}
-
-/** The runner used when no backend is configured or usable: it says why, and runs nothing. */
-export function unavailableVmRunner(reason: string): VmRunner {
-  return {
-    availability: async () => ({ available: false, reason }),
-    run: async () => {
-      throw new Error(`no VM backend is available: ${reason}`);
-    },
-  };
 }

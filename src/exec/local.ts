@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import os from "node:os";
 import { CappedCapture } from "./capture.js";
+import type { ExecOutcome } from "./outcome.js";
 
 export const EXIT_TIMEOUT = 124;
 export const SHELL_PATH = "/bin/sh";
@@ -28,18 +29,8 @@ export interface SpawnedProcess {
   kill(reason: string): void;
 }
 
-export interface LocalExecResult {
-  /** The command's exit status; 128+N for signal N; 124 on timeout. */
-  exitCode: number;
+export interface LocalExecResult extends ExecOutcome {
   signal: NodeJS.Signals | null;
-  timedOut: boolean;
-  /** Set when something (timeout, resource monitor) killed the command. */
-  killReason?: string;
-  durationMs: number;
-  stdout: string;
-  stderr: string;
-  stdoutBytes: number;
-  stderrBytes: number;
   stdoutTruncated: boolean;
   stderrTruncated: boolean;
 }

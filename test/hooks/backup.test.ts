@@ -9,7 +9,7 @@ import { createBackupHook } from "../../src/hooks/builtin/backup.js";
 import { hooksConfigSchema } from "../../src/hooks/config.js";
 import { createHookPipeline } from "../../src/hooks/pipeline.js";
 import type { ShellSegment } from "../../src/policy/shell/types.js";
-import { makeCtx, runReal, seg, tempDir } from "./helpers.js";
+import { makeCtx, runReal, seg, tempDir, useWorkspaceAndState } from "./helpers.js";
 
 const words = (segments: ShellSegment[]) => wordTargets(segments).map((t) => `${t.command}:${t.word}${t.recursive ? ":r" : ""}`);
 
@@ -58,34 +58,25 @@ describe("backup targets from parsed segments", () => {
 });
 
 describe("backup hook and restore", () => {
-  let ws: { path: string; cleanup(): Promise<void> };
-  let state: { path: string; cleanup(): Promise<void> };
-  beforeEach(async () => {
-    ws = await tempDir("fb-ws-");
-    state = await tempDir("fb-state-");
-  });
-  afterEach(async () => {
-    await ws.cleanup();
-    await state.cleanup();
-  });
+  const dirs = useWorkspaceAndState();
 
   const hook = (over: Record<string, unknown> = {}) => createBackupHook(hooksConfigSchema.parse({ backup: over }).backup);
   const ctxFor = (segments: ShellSegment[], rendered: string) =>
-    makeCtx({ segments, rendered, cwd: ws.path, workspace: ws.path, stateDir: state.path, command: { name: "clean", permissions: [], riskLevel: "medium" } });
+    makeCtx({ segments, rendered, cwd: dirs.ws.path, workspace: dirs.ws.path, stateDir: dirs.state.path, command: { name: "clean", permissions: [], riskLevel: "medium" } });
 
   async function runScript(script: string) {
-    const ran = await runReal("bash", ["-c", script], { cwd: ws.path }).done;
+    const ran = await runReal("bash", ["-c", script], { cwd: dirs.ws.path }).done;
     expect(ran.code).toBe(0);
   }
 
   it("backs up files a real rm deletes and restores them byte for byte, with modes", async () => {
     const binary = randomBytes(200_000);
-    await writeFile(join(ws.path, "data.bin"), binary);
-    await chmod(join(ws.path, "data.bin"), 0o640);
-    await mkdir(join(ws.path, "dir", "sub"), { recursive: true });
-    await writeFile(join(ws.path, "dir", "sub", "deep.txt"), "deep\n");
-    await chmod(join(ws.path, "dir", "sub", "deep.txt"), 0o755);
-    await symlink("sub/deep.txt", join(ws.path, "dir", "link"));
+    await writeFile(join(dirs.ws.path, "data.bin"), binary);
+    await chmod(join(dirs.ws.path, "data.bin"), 0o640);
+    await mkdir(join(dirs.ws.path, "dir", "sub"), { recursive: true });
+    await writeFile(join(dirs.ws.path, "dir", "sub", "deep.txt"), "deep\n");
+    await chmod(join(dirs.ws.path, "dir", "sub", "deep.txt"), 0o755);
+    await symlink("sub/deep.txt", join(dirs.ws.path, "dir", "link"));
 
     const segments = [seg(["rm", "-rf", "data.bin", "dir"])];
     const p = createHookPipeline([hook()]);
@@ -97,31 +88,31 @@ describe("backup hook and restore", () => {
     expect(pre.records[0]?.message).toContain(`firebreak backup restore ${ann.id}`);
 
     await runScript("rm -rf data.bin dir");
-    await expect(stat(join(ws.path, "data.bin"))).rejects.toThrow();
+    await expect(stat(join(dirs.ws.path, "data.bin"))).rejects.toThrow();
 
-    const listed = await listBackups(state.path);
+    const listed = await listBackups(dirs.state.path);
     expect(listed).toEqual([expect.objectContaining({ id: ann.id, command: "clean", files: 2, invocationId: "inv-1" })]);
 
-    const report = await restoreBackup(state.path, ann.id);
+    const report = await restoreBackup(dirs.state.path, ann.id);
     expect(report.bytes).toBe(binary.length + 5);
-    expect((await readFile(join(ws.path, "data.bin"))).equals(binary)).toBe(true);
-    expect((await stat(join(ws.path, "data.bin"))).mode & 0o777).toBe(0o640);
-    expect(await readFile(join(ws.path, "dir", "sub", "deep.txt"), "utf8")).toBe("deep\n");
-    expect((await stat(join(ws.path, "dir", "sub", "deep.txt"))).mode & 0o777).toBe(0o755);
-    expect(await readlink(join(ws.path, "dir", "link"))).toBe("sub/deep.txt");
+    expect((await readFile(join(dirs.ws.path, "data.bin"))).equals(binary)).toBe(true);
+    expect((await stat(join(dirs.ws.path, "data.bin"))).mode & 0o777).toBe(0o640);
+    expect(await readFile(join(dirs.ws.path, "dir", "sub", "deep.txt"), "utf8")).toBe("deep\n");
+    expect((await stat(join(dirs.ws.path, "dir", "sub", "deep.txt"))).mode & 0o777).toBe(0o755);
+    expect(await readlink(join(dirs.ws.path, "dir", "link"))).toBe("sub/deep.txt");
   });
 
   it("backs up a file a redirection overwrites and one sed -i edits", async () => {
-    await writeFile(join(ws.path, "notes.txt"), "original notes\n");
-    await writeFile(join(ws.path, "conf.ini"), "mode=safe\n");
+    await writeFile(join(dirs.ws.path, "notes.txt"), "original notes\n");
+    await writeFile(join(dirs.ws.path, "conf.ini"), "mode=safe\n");
     const segments = [seg(["echo", "new"], [{ op: ">", target: "notes.txt" }]), seg(["sed", "-i", "s/safe/fast/", "conf.ini"])];
     const pre = await createHookPipeline([hook()]).runPre(ctxFor(segments, "echo new > notes.txt; sed -i s/safe/fast/ conf.ini"));
     const id = (pre.annotations.backup as { id: string }).id;
     await runScript("echo new > notes.txt; sed -i s/safe/fast/ conf.ini");
-    expect(await readFile(join(ws.path, "conf.ini"), "utf8")).toBe("mode=fast\n");
-    await restoreBackup(state.path, id);
-    expect(await readFile(join(ws.path, "notes.txt"), "utf8")).toBe("original notes\n");
-    expect(await readFile(join(ws.path, "conf.ini"), "utf8")).toBe("mode=safe\n");
+    expect(await readFile(join(dirs.ws.path, "conf.ini"), "utf8")).toBe("mode=fast\n");
+    await restoreBackup(dirs.state.path, id);
+    expect(await readFile(join(dirs.ws.path, "notes.txt"), "utf8")).toBe("original notes\n");
+    expect(await readFile(join(dirs.ws.path, "conf.ini"), "utf8")).toBe("mode=safe\n");
   });
 
   it("skips files outside the workspace and makes no backup when nothing inside is touched", async () => {
@@ -131,53 +122,53 @@ describe("backup hook and restore", () => {
       const res = await hook().run(ctxFor([seg(["rm", join(outside.path, "theirs.txt"), "missing.txt"])], ""));
       expect(res.action).toBe("continue");
       expect(res.annotations).toMatchObject({ files: 0 });
-      expect(await listBackups(state.path)).toEqual([]);
+      expect(await listBackups(dirs.state.path)).toEqual([]);
     } finally {
       await outside.cleanup();
     }
   });
 
   it("skips files larger than max_file_mb and names them", async () => {
-    await writeFile(join(ws.path, "big.bin"), Buffer.alloc(2 * 1024 * 1024));
-    await writeFile(join(ws.path, "small.txt"), "s");
+    await writeFile(join(dirs.ws.path, "big.bin"), Buffer.alloc(2 * 1024 * 1024));
+    await writeFile(join(dirs.ws.path, "small.txt"), "s");
     const res = await hook({ max_file_mb: 1 }).run(ctxFor([seg(["rm", "big.bin", "small.txt"])], ""));
     expect(res.annotations).toMatchObject({ files: 1, skipped: [expect.objectContaining({ reason: expect.stringMatching(/max_file_mb/) })] });
   });
 
   it("stops at max_total_mb and lists a bounded number of skipped paths", async () => {
-    await mkdir(join(ws.path, "many"));
-    for (let i = 0; i < 260; i++) await writeFile(join(ws.path, "many", `f${String(i).padStart(3, "0")}`), "0123456789");
+    await mkdir(join(dirs.ws.path, "many"));
+    for (let i = 0; i < 260; i++) await writeFile(join(dirs.ws.path, "many", `f${String(i).padStart(3, "0")}`), "0123456789");
     const res = await hook({ max_total_mb: 100 / (1024 * 1024) }).run(ctxFor([seg(["rm", "-r", "many"])], ""));
     const ann = res.annotations as { files: number; skipped: { path: string; reason: string }[] };
     expect(ann.files).toBe(10);
-    const manifest = JSON.parse(await readFile(join(state.path, "backups", (res.annotations as { id: string }).id, "manifest.json"), "utf8"));
+    const manifest = JSON.parse(await readFile(join(dirs.state.path, "backups", (res.annotations as { id: string }).id, "manifest.json"), "utf8"));
     expect(manifest.skipped).toHaveLength(201);
     expect(manifest.skipped[0].reason).toBe("backup reached max_total_mb");
     expect(manifest.skipped[200]).toEqual({ path: "(50 more)", reason: "not listed" });
   });
 
   it("refuses to restore a backup whose content was tampered with, and restores nothing", async () => {
-    await writeFile(join(ws.path, "a.txt"), "A");
-    await writeFile(join(ws.path, "b.txt"), "B");
+    await writeFile(join(dirs.ws.path, "a.txt"), "A");
+    await writeFile(join(dirs.ws.path, "b.txt"), "B");
     const res = await hook().run(ctxFor([seg(["rm", "a.txt", "b.txt"])], ""));
     const id = (res.annotations as { id: string }).id;
     await runScript("rm a.txt b.txt");
-    await writeFile(join(state.path, "backups", id, "blobs", "1"), "evil");
-    await expect(restoreBackup(state.path, id)).rejects.toThrow(/corrupt \(sha256 mismatch\)/);
-    await expect(lstat(join(ws.path, "a.txt"))).rejects.toThrow();
+    await writeFile(join(dirs.state.path, "backups", id, "blobs", "1"), "evil");
+    await expect(restoreBackup(dirs.state.path, id)).rejects.toThrow(/corrupt \(sha256 mismatch\)/);
+    await expect(lstat(join(dirs.ws.path, "a.txt"))).rejects.toThrow();
   });
 
   it("rejects unknown and path-like ids", async () => {
-    await expect(restoreBackup(state.path, "nope")).rejects.toBeInstanceOf(BackupError);
-    await expect(restoreBackup(state.path, "../etc")).rejects.toThrow(/invalid backup id/);
+    await expect(restoreBackup(dirs.state.path, "nope")).rejects.toBeInstanceOf(BackupError);
+    await expect(restoreBackup(dirs.state.path, "../etc")).rejects.toThrow(/invalid backup id/);
   });
 
   it("keeps only the newest `keep` backups", async () => {
     for (let i = 0; i < 3; i++) {
-      await writeFile(join(ws.path, `f${i}`), String(i));
+      await writeFile(join(dirs.ws.path, `f${i}`), String(i));
       await hook({ keep: 2 }).run(ctxFor([seg(["rm", `f${i}`])], ""));
     }
-    const left = await listBackups(state.path);
+    const left = await listBackups(dirs.state.path);
     expect(left).toHaveLength(2);
   });
 });

@@ -8,7 +8,7 @@ import { buildHooks } from "../../src/hooks/build.js";
 import { createBackupHook } from "../../src/hooks/builtin/backup.js";
 import { hooksConfigSchema } from "../../src/hooks/config.js";
 import { describeHooks } from "../../src/hooks/pipeline.js";
-import { makeCtx, runReal, seg, tempDir } from "./helpers.js";
+import { makeCtx, runReal, seg, tempDir, useWorkspaceAndState } from "./helpers.js";
 
 function program(sub: Command): Command {
   return new Command("firebreak").exitOverride().addCommand(sub);
@@ -44,38 +44,29 @@ describe("firebreak hooks list", () => {
 });
 
 describe("firebreak backup", () => {
-  let ws: { path: string; cleanup(): Promise<void> };
-  let state: { path: string; cleanup(): Promise<void> };
-  beforeEach(async () => {
-    ws = await tempDir("fb-ws-");
-    state = await tempDir("fb-state-");
-  });
-  afterEach(async () => {
-    await ws.cleanup();
-    await state.cleanup();
-  });
+  const dirs = useWorkspaceAndState();
 
   it("lists backups and restores one after a real deletion", async () => {
-    await writeFile(join(ws.path, "report.csv"), "a,b\n1,2\n");
-    const ctx = makeCtx({ segments: [seg(["rm", "report.csv"])], cwd: ws.path, workspace: ws.path, stateDir: state.path, command: { name: "tidy", permissions: [], riskLevel: "low" } });
+    await writeFile(join(dirs.ws.path, "report.csv"), "a,b\n1,2\n");
+    const ctx = makeCtx({ segments: [seg(["rm", "report.csv"])], cwd: dirs.ws.path, workspace: dirs.ws.path, stateDir: dirs.state.path, command: { name: "tidy", permissions: [], riskLevel: "low" } });
     const res = await createBackupHook(hooksConfigSchema.parse({}).backup).run(ctx);
     const id = (res.annotations as { id: string }).id;
-    expect((await runReal("rm", ["report.csv"], { cwd: ws.path }).done).code).toBe(0);
+    expect((await runReal("rm", ["report.csv"], { cwd: dirs.ws.path }).done).code).toBe(0);
 
     const out: string[] = [];
-    const cli = () => program(backupCommand({ stateDir: state.path, stdout: (s) => out.push(s) }));
+    const cli = () => program(backupCommand({ stateDir: dirs.state.path, stdout: (s) => out.push(s) }));
     await cli().parseAsync(["backup", "list"], { from: "user" });
     expect(out.join("")).toMatch(new RegExp(`^ID.*\\n${id}\\s+\\S+\\s+tidy\\s+1\\s+8\\n$`));
     out.length = 0;
     await cli().parseAsync(["backup", "restore", id], { from: "user" });
     expect(out.join("")).toBe(`restored 1 path(s), 8 bytes, from backup ${id}\n`);
-    expect((await runReal("cat", ["report.csv"], { cwd: ws.path }).done).stdout).toBe("a,b\n1,2\n");
+    expect((await runReal("cat", ["report.csv"], { cwd: dirs.ws.path }).done).stdout).toBe("a,b\n1,2\n");
     await expect(cli().parseAsync(["backup", "restore", "missing-id"], { from: "user" })).rejects.toThrow(/no backup missing-id/);
   });
 
   it("says so when there are no backups", async () => {
     const out: string[] = [];
-    await program(backupCommand({ stateDir: state.path, stdout: (s) => out.push(s) })).parseAsync(["backup", "list"], { from: "user" });
+    await program(backupCommand({ stateDir: dirs.state.path, stdout: (s) => out.push(s) })).parseAsync(["backup", "list"], { from: "user" });
     expect(out.join("")).toBe("no backups\n");
   });
 });

@@ -14,19 +14,10 @@ import { parseHooksConfig } from "../../src/hooks/config.js";
 import { createHookPipeline } from "../../src/hooks/pipeline.js";
 import type { HookContext, HookResourceLimits } from "../../src/hooks/types.js";
 import { createShellAnalyzer } from "../../src/policy/shell/analyzer.js";
-import { FIXTURES, makeCtx, tempDir } from "./helpers.js";
+import { FIXTURES, makeCtx, tempDir, useWorkspaceAndState } from "./helpers.js";
 
 describe("hooks around a real local run", () => {
-  let ws: { path: string; cleanup(): Promise<void> };
-  let state: { path: string; cleanup(): Promise<void> };
-  beforeEach(async () => {
-    ws = await tempDir("fb-ws-");
-    state = await tempDir("fb-state-");
-  });
-  afterEach(async () => {
-    await ws.cleanup();
-    await state.cleanup();
-  });
+  const dirs = useWorkspaceAndState();
 
   async function invoke(rendered: string, raw: Record<string, unknown>, over: Partial<HookContext> = {}, limits?: HookResourceLimits) {
     const analyzer = await createShellAnalyzer();
@@ -35,9 +26,9 @@ describe("hooks around a real local run", () => {
     const ctx = makeCtx({
       rendered,
       segments: analyzer.analyze(rendered).segments,
-      cwd: ws.path,
-      workspace: ws.path,
-      stateDir: state.path,
+      cwd: dirs.ws.path,
+      workspace: dirs.ws.path,
+      stateDir: dirs.state.path,
       command: { name: "job", permissions: [], riskLevel: "low", ...(limits ? { resourceLimits: limits } : {}) },
       ...over,
     });
@@ -46,7 +37,7 @@ describe("hooks around a real local run", () => {
     let monitor: ReturnType<typeof pipeline.onSpawn> | undefined;
     const result = await runLocal({
       script: rendered,
-      cwd: ws.path,
+      cwd: dirs.ws.path,
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...pre.env },
       killGraceMs: 500,
       outputCapBytes: 1 << 20,
@@ -61,41 +52,41 @@ describe("hooks around a real local run", () => {
   }
 
   it("an external hook that exits 2 blocks the command with its reason; nothing runs", async () => {
-    await writeFile(join(ws.path, "keep.txt"), "still here");
+    await writeFile(join(dirs.ws.path, "keep.txt"), "still here");
     const { pre, result } = await invoke("rm keep.txt", { external: [{ name: "freeze", program: "./hook-block.sh" }] });
     expect(pre.blocked).toBe(true);
     expect(pre.reason).toBe("hook freeze: deploys are frozen until Monday");
     expect(pre.records.find((r) => r.name === "freeze")).toMatchObject({ action: "block", message: "deploys are frozen until Monday" });
     expect(result).toBeUndefined();
-    expect(await readFile(join(ws.path, "keep.txt"), "utf8")).toBe("still here");
+    expect(await readFile(join(dirs.ws.path, "keep.txt"), "utf8")).toBe("still here");
   });
 
   it("a command that deletes workspace files is backed up first and restored byte for byte", async () => {
     const bytes = randomBytes(64 * 1024);
-    await writeFile(join(ws.path, "a.bin"), bytes);
-    await writeFile(join(ws.path, "b.log"), "log\n");
-    await writeFile(join(ws.path, "*.log"), "literal star\n");
+    await writeFile(join(dirs.ws.path, "a.bin"), bytes);
+    await writeFile(join(dirs.ws.path, "b.log"), "log\n");
+    await writeFile(join(dirs.ws.path, "*.log"), "literal star\n");
     const { pre, result } = await invoke("rm a.bin *.log && echo gone", {});
     expect(result?.exitCode).toBe(0);
-    await expect(stat(join(ws.path, "a.bin"))).rejects.toThrow();
+    await expect(stat(join(dirs.ws.path, "a.bin"))).rejects.toThrow();
     const id = (pre.annotations.backup as { id: string; files: number }).id;
     expect((pre.annotations.backup as { files: number }).files).toBe(3);
-    await restoreBackup(state.path, id);
-    expect((await readFile(join(ws.path, "a.bin"))).equals(bytes)).toBe(true);
-    expect(await readFile(join(ws.path, "b.log"), "utf8")).toBe("log\n");
+    await restoreBackup(dirs.state.path, id);
+    expect((await readFile(join(dirs.ws.path, "a.bin"))).equals(bytes)).toBe(true);
+    expect(await readFile(join(dirs.ws.path, "b.log"), "utf8")).toBe("log\n");
   });
 
   it("backs up the roots of find -exec rm {}", async () => {
-    await writeFile(join(ws.path, "x.o"), "object");
+    await writeFile(join(dirs.ws.path, "x.o"), "object");
     const { pre } = await invoke(`find . -name '*.o' -exec rm {} \\;`, {});
     const backup = pre.annotations.backup as { id: string; paths: string[] };
-    expect(backup.paths).toContain(join(await import("node:fs/promises").then((f) => f.realpath(ws.path)), "x.o"));
-    await restoreBackup(state.path, backup.id);
-    expect(await readFile(join(ws.path, "x.o"), "utf8")).toBe("object");
+    expect(backup.paths).toContain(join(await import("node:fs/promises").then((f) => f.realpath(dirs.ws.path)), "x.o"));
+    await restoreBackup(dirs.state.path, backup.id);
+    expect(await readFile(join(dirs.ws.path, "x.o"), "utf8")).toBe("object");
   });
 
   it("environment reaches the process and post-hooks see exit status and output sizes", async () => {
-    const events = join(ws.path, "events.jsonl");
+    const events = join(dirs.ws.path, "events.jsonl");
     const raw = {
       environment: { vars: { GREETING: "hello" } },
       external: [{ name: "rec", program: "./hook-record.sh", phases: ["post"], env: { HOOK_EVENT_FILE: events } }],

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterEach, beforeEach } from "vitest";
 import type { ShellSegment } from "../../src/policy/shell/types.js";
 import type { Hook, HookContext, HookOutcome } from "../../src/hooks/types.js";
 
@@ -38,6 +39,25 @@ export function fakeHook(name: string, priority: number, run: (ctx: HookContext)
 export async function tempDir(prefix = "fb-hooks-"): Promise<{ path: string; cleanup(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
+}
+
+export interface TempDirs {
+  ws: { path: string; cleanup(): Promise<void> };
+  state: { path: string; cleanup(): Promise<void> };
+}
+
+/** A fresh workspace and state dir per test, removed after it. Read the fields inside tests. */
+export function useWorkspaceAndState(): TempDirs {
+  const dirs = {} as TempDirs;
+  beforeEach(async () => {
+    dirs.ws = await tempDir("fb-ws-");
+    dirs.state = await tempDir("fb-state-");
+  });
+  afterEach(async () => {
+    await dirs.ws.cleanup();
+    await dirs.state.cleanup();
+  });
+  return dirs;
 }
 
 export interface Ran {
