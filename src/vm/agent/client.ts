@@ -17,132 +17,20 @@ import {
   PROTOCOL_VERSION,
   RESEED_MAX_BYTES,
 } from "./protocol.js";
+import {
+  type AgentClientOptions,
+  type CallOptions,
+  DEFAULT_MAX_COLLECT_BYTES,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  EXEC_REPLY_GRACE_MS,
+  type ExecOptions,
+  type HelloOptions,
+  type PutOptions,
+  type ShutdownOptions,
+} from "./client-options.js";
+import { InputWindow, num, type Pending, parseHello, remoteError, toBuffer } from "./client-support.js";
 
-export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
-/** How long after an exec's own timeout the agent has to report the exit before the host gives up. */
-export const EXEC_REPLY_GRACE_MS = 5_000;
-export const DEFAULT_MAX_COLLECT_BYTES = 64 * 1024 * 1024;
-
-export interface AgentClientOptions {
-  /** Control requests fail after this long; transfers after this long without progress. */
-  requestTimeoutMs?: number;
-  limits?: FrameLimits;
-  /** The agent greets every new connection (id 0); this sees it. */
-  onGreeting?: (hello: AgentHello) => void;
-  /** Frames for no pending request, e.g. stale output from an earlier connection or a late reply. */
-  onStrayFrame?: (frame: Frame) => void;
-  /**
-   * Discard everything before the agent's first hello frame (its greeting, or the reply to
-   * hello()). For virtio-serial, where a new connection may begin with the tail of bytes
-   * the guest wrote for an earlier host. Call hello() first on such a client.
-   */
-  syncOnHello?: boolean;
-}
-
-export interface CallOptions {
-  /** Overrides the client's requestTimeoutMs for this call. */
-  timeoutMs?: number;
-}
-
-export interface ExecOptions {
-  onStdout?: (chunk: Buffer) => void;
-  onStderr?: (chunk: Buffer) => void;
-  /** Aborting kills the command's process group; the call still resolves, with `aborted: true`, once it is gone. */
-  signal?: AbortSignal;
-  /** Keep the output in the result (up to maxBytes per stream; default 64 MiB). */
-  collect?: boolean | { maxBytes: number };
-  /** Host-side limit for the whole call; default: the request's timeoutMs + 5 s, or none without one. */
-  timeoutMs?: number;
-}
-
-export interface PutOptions extends CallOptions {
-  /** File mode, default 0o644. */
-  mode?: number;
-}
-
-export interface HelloOptions extends CallOptions {
-  reset?: boolean;
-}
-
-export interface ShutdownOptions extends CallOptions {
-  /** Default: the agent's --shutdown-mode (reboot). */
-  mode?: "reboot" | "poweroff";
-}
-
-interface Pending {
-  type: string;
-  closedMessage: string;
-  onFrame(frame: Frame): void;
-  fail(err: Error): void;
-}
-
-/** Tracks unacknowledged input so a sender never has more than the window in flight. */
-class InputWindow {
-  private unacked = 0;
-  private waiters: Array<() => void> = [];
-  stopped = false;
-
-  ack(bytes: number): void {
-    this.unacked = Math.max(0, this.unacked - bytes);
-    this.wake();
-  }
-  sent(bytes: number): void {
-    this.unacked += bytes;
-  }
-  stop(): void {
-    this.stopped = true;
-    this.wake();
-  }
-  async room(bytes: number): Promise<void> {
-    while (!this.stopped && this.unacked > 0 && this.unacked + bytes > INPUT_WINDOW_BYTES) {
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
-  }
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
-  }
-}
-
-function toBuffer(data: Uint8Array | string): Buffer {
-  if (typeof data === "string") return Buffer.from(data, "utf8");
-  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.length);
-}
-
-function num(header: FrameHeader, key: string): number {
-  const v = header[key];
-  if (typeof v !== "number" || !Number.isFinite(v)) {
-    throw new AgentProtocolError(`agent '${header.type}' reply lacks number '${key}'`);
-  }
-  return v;
-}
-
-function remoteError(frame: Frame, request: string): AgentRemoteError {
-  const code = typeof frame.header.code === "string" ? frame.header.code : "unknown";
-  const message = typeof frame.header.message === "string" ? frame.header.message : "(no message)";
-  return new AgentRemoteError(`agent refused ${request}: ${message}`, code, request);
-}
-
-function parseHello(header: FrameHeader): AgentHello {
-  const caps = header.capabilities;
-  if (!Array.isArray(caps) || !caps.every((c) => typeof c === "string")) {
-    throw new AgentProtocolError("agent hello lacks 'capabilities'");
-  }
-  const hello: AgentHello = {
-    agent: String(header.agent),
-    version: String(header.version),
-    protocol: num(header, "protocol"),
-    capabilities: caps as string[],
-    maxHeaderBytes: num(header, "max_header_bytes"),
-    maxPayloadBytes: num(header, "max_payload_bytes"),
-    pid: num(header, "pid"),
-    uptimeMs: num(header, "uptime_ms"),
-    timeMs: num(header, "time_ms"),
-  };
-  if (typeof header.kernel === "string") hello.kernel = header.kernel;
-  return hello;
-}
+export * from "./client-options.js";
 
 /**
  * Host side of the guest agent protocol over any byte stream (a virtio-serial Unix socket,
