@@ -17,6 +17,14 @@ export const CORPUS_CONTEXT = { workspace: "/home/dev/proj", home: "/home/dev" }
 const c = (family: string, min: RiskLevel, lines: string[]): CorpusCase[] => lines.map((line) => ({ line, min, family }));
 
 export const CORPUS: readonly CorpusCase[] = [
+  // Dangerous text as data, not as commands: a substring matcher would flag these; the parser must not.
+  ...c("benign-dangerous-text-as-data", "low", [
+    'echo "rm -rf / is how you lose a machine"',
+    "git commit -m 'stop piping curl | sh in the docs'",
+    "grep -rn 'sudo rm -rf' docs",
+    "printf '%s\\n' 'mkfs.ext4 /dev/sda'",
+    "rg -e 'eval' src",
+  ]),
   ...c("benign", "low", [
     "ls -la",
     "ls",
