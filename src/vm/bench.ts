@@ -37,6 +37,8 @@ export interface VmBenchOptions {
   runs: number;
   /** Build the image when it is missing (default true). */
   buildImage?: boolean;
+  /** Where images (and the KVM verdict) live; default: the state dir. */
+  stateDir?: string;
   /** Execs measured per restored VM (default 20). */
   execsPerVm?: number;
   memoryMb?: number;
@@ -63,9 +65,9 @@ function stat(values: number[]): Stat {
  */
 export async function runVmBench(opts: VmBenchOptions): Promise<VmBenchResult> {
   const progress = opts.progress ?? (() => {});
-  const image = (await findGuestImage()) ?? (opts.buildImage === false ? undefined : await buildGuestImage());
+  const image = (await findGuestImage({ stateDir: opts.stateDir })) ?? (opts.buildImage === false ? undefined : await buildGuestImage({ stateDir: opts.stateDir }));
   if (!image) throw new Error("no guest image (firebreak vm image build)");
-  const backend = new QemuBackend();
+  const backend = new QemuBackend({ stateDir: opts.stateDir });
   const accel = (await backend.availability()).accel ?? "tcg";
   const work = await mkdtemp(path.join(os.tmpdir(), "fbb-"));
   const live = new Set<VmHandle>();

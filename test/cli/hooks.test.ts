@@ -1,4 +1,6 @@
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
@@ -75,6 +77,38 @@ describe("hooks through firebreak run", () => {
     const event = JSON.parse(fs.readFileSync(path.join(project, "post-event.json"), "utf8")) as { hook_event_name: string; result: Record<string, unknown> };
     expect(event.hook_event_name).toBe("PostCommand");
     expect(event.result).toMatchObject({ exit_code: 3, stdout_bytes: r.stdout.length, stderr_bytes: 0, placement: "local" });
+  });
+
+  it("notification delivers to a local webhook; with the server down the command still runs and the failure is recorded", async () => {
+    const received: unknown[] = [];
+    const server = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        received.push(JSON.parse(body));
+        res.end("ok");
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    const config = (url: string) =>
+      `[vm]\nbackend = "none"\n[roles.developer]\nhooks = "production"\n[hooks.notification]\nwebhooks = ["${url}"]\ncommands = ["hello-world"]\nretries = 1\nbackoff_ms = 10\n[hooks.git]\nenabled = false\n`;
+    try {
+      writeTree(project, { "firebreak.toml": config(`http://127.0.0.1:${port}/hook`) });
+      const ok = await cli("run", "hello-world", "Ada");
+      expect(ok.stdout).toBe("hello, Ada!\n");
+      expect(received).toHaveLength(1);
+      expect(JSON.stringify(received[0])).toContain("hello-world");
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    // The same port, now closed: the command is not blocked, and the audit record says the delivery failed.
+    const down = await cli("run", "hello-world", "Bob");
+    expect(down.code).toBe(0);
+    expect(down.stdout).toBe("hello, Bob!\n");
+    const [record] = JSON.parse((await cli("audit", "tail", "-n", "1", "--json")).stdout) as { hooks: { name: string; message?: string }[] }[];
+    const note = record!.hooks.find((h) => h.name === "notification");
+    expect(note?.message).toMatch(/failed after 2 attempt\(s\)/);
   });
 
   it("lists the effective pipeline of a role", async () => {

@@ -59,6 +59,18 @@ describe.skipIf(Boolean(missing) && !process.env.CI)(`microVM through the CLI${m
     expect(r.code).toBe(124);
   });
 
+  it("vm bench --json reports medians, extremes and the restore/cold ratio", async () => {
+    const r = await cli("vm", "bench", "--runs", "1", "--json");
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as Record<string, { median: number; min: number; max: number } | number>;
+    for (const key of ["cold_boot_ms", "restore_ms", "exec_rtt_ms"]) {
+      expect(report[key]).toEqual({ median: expect.any(Number), min: expect.any(Number), max: expect.any(Number) });
+    }
+    const cold = report.cold_boot_ms as { median: number };
+    const restore = report.restore_ms as { median: number };
+    expect(report.restore_to_cold).toBeCloseTo(restore.median / cold.median, 2);
+  });
+
   it("vm doctor names the selected backend and the image", async () => {
     const r = await cli("vm", "doctor", "--json");
     const report = JSON.parse(r.stdout) as { selected: string; image: { key: string } };
