@@ -3,6 +3,7 @@ import path from "node:path";
 import { Command } from "commander";
 import { usageLine } from "../commands/args.js";
 import { CommandRegistry } from "../commands/registry.js";
+import { watchRegistry } from "../commands/watch.js";
 import type { CommandDefinition } from "../commands/types.js";
 import { UnknownCommandError, UsageError } from "../errors.js";
 import type { CliDeps } from "./deps.js";
@@ -105,6 +106,25 @@ export function commandsCommand(deps: CliDeps): Command {
         o.out(`${report.definitions.length} command${report.definitions.length === 1 ? "" : "s"}, ${report.errors.length} error(s), ${report.conflicts.length} conflict(s), ${report.warnings.length} warning(s)`);
       }
       if (report.errors.length || report.conflicts.length) process.exitCode = 1;
+    });
+  cmd
+    .command("watch")
+    .description("watch the command folders and report every reload (Ctrl-C to stop)")
+    .action(async (_opts: unknown, self: Command) => {
+      const ctx = await deps.context(self.parent!.parent!);
+      const o = deps.output;
+      o.out(`watching: ${ctx.registry.dirs().join(", ")}`);
+      const watcher = watchRegistry(ctx.registry, (report, file) => {
+        const stale = report.stale.includes(file) ? " (broken: still serving its last good version)" : "";
+        o.out(`${new Date().toISOString()} reloaded ${file}${stale}: ${report.definitions.length} commands, ${report.errors.length} error(s)`);
+        for (const e of report.errors.filter((x) => x.location.file === file)) o.err(`${paint(o, "red", "error")}: ${e.message}`);
+      });
+      await watcher.ready;
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+      await watcher.close();
     });
   return cmd;
 }

@@ -11,6 +11,12 @@ permissions = ["read", "write", "execute", "network"]
 risk_ceiling = "high"
 execution_modes = ["local", "hybrid", "firecracker"]
 
+[roles.security]
+description = "Security work: may run critical commands, but only inside a microVM"
+permissions = ["read", "execute"]
+risk_ceiling = "critical"
+execution_modes = ["firecracker"]
+
 [roles.viewer]
 description = "Read-only inspection, low risk"
 permissions = ["read"]

@@ -6,6 +6,16 @@ import type { VmHandle } from "./backend.js";
 import type { VmRuntime } from "./runtime.js";
 import { packWorkspace } from "./workspace-tar.js";
 
+/** Host paths mean nothing in the guest: its PATH, HOME and TMPDIR are its own. */
+const GUEST_ENV = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/root", TMPDIR: "/tmp" };
+const HOST_ONLY_VARS = new Set(Object.keys(GUEST_ENV));
+
+export function guestEnv(env: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = { ...GUEST_ENV };
+  for (const [k, v] of Object.entries(env)) if (!HOST_ONLY_VARS.has(k)) out[k] = v;
+  return out;
+}
+
 /** Where the working directory lands in the guest (a tmpfs sized by max_disk_mb). */
 export const GUEST_WORKDIR = "/work";
 const OUTPUT_CAP_BYTES = 1 << 20;
@@ -70,7 +80,7 @@ export class MicroVmRunner implements VmRunner {
         {
           script: req.script,
           cwd: req.copyWorkspace ? GUEST_WORKDIR : "/",
-          env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/root", ...req.env },
+          env: guestEnv(req.env),
           clearEnv: true,
           timeoutMs: req.timeoutMs,
           rlimits: req.limits?.max_cpu_time ? { cpuS: Math.ceil(req.limits.max_cpu_time) } : undefined,
