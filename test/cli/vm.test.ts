@@ -71,6 +71,19 @@ describe.skipIf(Boolean(missing) && !process.env.CI)(`microVM through the CLI${m
     expect(report.restore_to_cold).toBeCloseTo(restore.median / cold.median, 2);
   });
 
+  it("vm snapshot create, list and rm manage template snapshots", async () => {
+    const created = await cli("vm", "snapshot", "create", "--memory", "160");
+    expect(created.code).toBe(0);
+    const name = /(?:created|exists): (tpl-qemu-160m-\S+)/.exec(created.stdout)?.[1];
+    expect(name).toBeDefined();
+    const listed = JSON.parse((await cli("vm", "snapshot", "list", "--json")).stdout) as { name: string; usable: boolean }[];
+    expect(listed).toContainEqual(expect.objectContaining({ name, usable: true }));
+    expect((await cli("vm", "snapshot", "rm", name!)).code).toBe(0);
+    const after = JSON.parse((await cli("vm", "snapshot", "list", "--json")).stdout) as { name: string }[];
+    expect(after.map((s) => s.name)).not.toContain(name);
+    expect((await cli("vm", "snapshot", "rm", name!)).stderr).toContain("no snapshot named");
+  });
+
   it("vm doctor names the selected backend and the image", async () => {
     const r = await cli("vm", "doctor", "--json");
     const report = JSON.parse(r.stdout) as { selected: string; image: { key: string } };
