@@ -1,37 +1,25 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AgentRemoteError } from "../../../src/errors.js";
-import type { AgentClient } from "../../../src/vm/agent/index.js";
-import { processGone, type RunningAgent, startUnixAgent } from "./agent-process.js";
+import { processGone, useSharedAgent } from "./agent-process.js";
 
-let agent: RunningAgent;
-let client: AgentClient;
-
-beforeAll(async () => {
-  agent = await startUnixAgent();
-  client = await agent.connect();
-});
-
-afterAll(async () => {
-  client?.close();
-  await agent?.stop();
-});
+const shared = useSharedAgent();
 
 describe("agent exec (real agent binary on the host)", () => {
   it("greets and answers hello and ping", async () => {
-    const hello = await client.hello();
+    const hello = await shared.client.hello();
     expect(hello.agent).toBe("firebreak-agent");
     expect(hello.protocol).toBe(1);
-    expect(hello.pid).toBe(agent.proc.pid);
+    expect(hello.pid).toBe(shared.agent.proc.pid);
     expect(hello.capabilities).toEqual(expect.arrayContaining(["exec", "put", "get", "tar_put", "tar_get", "sync"]));
     expect(hello.capabilities).not.toContain("settime"); // --no-settime
-    expect(client.greeting?.pid).toBe(agent.proc.pid);
-    expect(await client.ping()).toBeGreaterThanOrEqual(0);
+    expect(shared.client.greeting?.pid).toBe(shared.agent.proc.pid);
+    expect(await shared.client.ping()).toBeGreaterThanOrEqual(0);
   });
 
   it("runs argv with PATH search", async () => {
-    const r = await client.exec({ argv: ["echo", "hello", "world"] }, { collect: true });
+    const r = await shared.client.exec({ argv: ["echo", "hello", "world"] }, { collect: true });
     expect(r).toMatchObject({ exitCode: 0, signal: null, timedOut: false, stdoutBytes: 12, stderrBytes: 0 });
     expect(r.stdout?.toString()).toBe("hello world\n");
   });
@@ -39,7 +27,7 @@ describe("agent exec (real agent binary on the host)", () => {
   it("runs a script via /bin/sh -c, keeping stdout and stderr apart, with its exit code", async () => {
     const out: string[] = [];
     const err: string[] = [];
-    const r = await client.exec(
+    const r = await shared.client.exec(
       { script: "echo to-out; echo to-err >&2; exit 3" },
       { onStdout: (c) => out.push(c.toString()), onStderr: (c) => err.push(c.toString()), collect: true },
     );
@@ -50,10 +38,10 @@ describe("agent exec (real agent binary on the host)", () => {
   });
 
   it("streams output while the command still runs", async () => {
-    const flag = join(agent.dir, "continue");
+    const flag = join(shared.agent.dir, "continue");
     const seen: string[] = [];
     // The command only finishes once the host has seen its first line and created the flag file.
-    const r = await client.exec(
+    const r = await shared.client.exec(
       { script: `echo first; while [ ! -e '${flag}' ]; do sleep 0.01; done; echo second` },
       {
         onStdout: (c) => {
@@ -67,12 +55,12 @@ describe("agent exec (real agent binary on the host)", () => {
   });
 
   it("reports death by signal", async () => {
-    const r = await client.exec({ script: "kill -TERM $$" });
+    const r = await shared.client.exec({ script: "kill -TERM $$" });
     expect(r).toMatchObject({ exitCode: null, signal: "SIGTERM", timedOut: false });
   });
 
   it("kills the whole process group on timeout, grandchildren included", async () => {
-    const r = await client.exec({ script: "sleep 1000 & echo $!; sleep 1000", timeoutMs: 300 }, { collect: true });
+    const r = await shared.client.exec({ script: "sleep 1000 & echo $!; sleep 1000", timeoutMs: 300 }, { collect: true });
     expect(r).toMatchObject({ timedOut: true, signal: "SIGKILL", exitCode: null });
     const grandchild = Number(r.stdout?.toString().trim());
     expect(grandchild).toBeGreaterThan(0);
@@ -80,29 +68,29 @@ describe("agent exec (real agent binary on the host)", () => {
   });
 
   it("does not leave background processes behind after a normal exit", async () => {
-    const r = await client.exec({ script: "sleep 1000 >/dev/null 2>&1 & echo $!" }, { collect: true });
+    const r = await shared.client.exec({ script: "sleep 1000 >/dev/null 2>&1 & echo $!" }, { collect: true });
     expect(r.exitCode).toBe(0);
     expect(processGone(Number(r.stdout?.toString().trim()))).toBe(true);
   });
 
   it("enforces RLIMIT_CPU: a busy loop dies of SIGXCPU (or SIGKILL at the hard limit)", async () => {
-    const r = await client.exec({ script: "while :; do :; done", rlimits: { cpuS: 1 }, timeoutMs: 20_000 });
+    const r = await shared.client.exec({ script: "while :; do :; done", rlimits: { cpuS: 1 }, timeoutMs: 20_000 });
     expect(r.timedOut).toBe(false);
     expect(["SIGXCPU", "SIGKILL"]).toContain(r.signal);
   });
 
   it("enforces RLIMIT_FSIZE", async () => {
-    const file = join(agent.dir, "big");
-    const r = await client.exec({ argv: ["dd", "if=/dev/zero", `of=${file}`, "bs=4096", "count=4"], rlimits: { fsizeBytes: 1000 } });
+    const file = join(shared.agent.dir, "big");
+    const r = await shared.client.exec({ argv: ["dd", "if=/dev/zero", `of=${file}`, "bs=4096", "count=4"], rlimits: { fsizeBytes: 1000 } });
     expect(r.signal === "SIGXFSZ" || (r.exitCode ?? 0) !== 0).toBe(true);
-    const size = await client.exec({ argv: ["wc", "-c", file] }, { collect: true });
+    const size = await shared.client.exec({ argv: ["wc", "-c", file] }, { collect: true });
     expect(Number.parseInt(size.stdout!.toString(), 10)).toBeLessThanOrEqual(1000);
   });
 
   it.runIf(process.getuid?.() === 0)("runs as another uid and enforces RLIMIT_NPROC there", async () => {
-    const id = await client.exec({ argv: ["id", "-u"], uid: 65534, gid: 65534 }, { collect: true });
+    const id = await shared.client.exec({ argv: ["id", "-u"], uid: 65534, gid: 65534 }, { collect: true });
     expect(id.stdout?.toString().trim()).toBe("65534");
-    const r = await client.exec(
+    const r = await shared.client.exec(
       { script: "for i in 1 2 3 4 5 6; do sleep 2 & done; wait", uid: 65534, gid: 65534, rlimits: { nproc: 3 } },
       { collect: true },
     );
@@ -111,49 +99,49 @@ describe("agent exec (real agent binary on the host)", () => {
 
   it("feeds stdin byte-exact, NULs included", async () => {
     const input = Buffer.from([0, 1, 2, 255, 0, 10, 0x41]);
-    const r = await client.exec({ argv: ["cat"], stdin: input }, { collect: true });
+    const r = await shared.client.exec({ argv: ["cat"], stdin: input }, { collect: true });
     expect(r.stdout?.equals(input)).toBe(true);
   });
 
   it("streams stdin larger than a frame and the flow-control window", async () => {
     const size = 9 * 1024 * 1024 + 7;
-    const r = await client.exec({ argv: ["wc", "-c"], stdin: Buffer.alloc(size, 0x61) }, { collect: true });
+    const r = await shared.client.exec({ argv: ["wc", "-c"], stdin: Buffer.alloc(size, 0x61) }, { collect: true });
     expect(Number.parseInt(r.stdout!.toString(), 10)).toBe(size);
   });
 
   it("streams large output intact", async () => {
     let total = 0;
-    const r = await client.exec({ script: "head -c 10485760 /dev/zero" }, { onStdout: (c) => (total += c.length) });
+    const r = await shared.client.exec({ script: "head -c 10485760 /dev/zero" }, { onStdout: (c) => (total += c.length) });
     expect(r.exitCode).toBe(0);
     expect(r.stdoutBytes).toBe(10485760);
     expect(total).toBe(10485760);
   });
 
   it("applies env and cwd; clearEnv starts from nothing", async () => {
-    const r = await client.exec(
-      { script: 'printf "%s|%s" "$FIREBREAK_T" "$(pwd)"', env: { FIREBREAK_T: "a b'c" }, cwd: agent.dir },
+    const r = await shared.client.exec(
+      { script: 'printf "%s|%s" "$FIREBREAK_T" "$(pwd)"', env: { FIREBREAK_T: "a b'c" }, cwd: shared.agent.dir },
       { collect: true },
     );
-    expect(r.stdout?.toString()).toBe(`a b'c|${agent.dir}`);
-    const bare = await client.exec({ argv: ["/usr/bin/env"], clearEnv: true, env: { ONLY: "1" } }, { collect: true });
+    expect(r.stdout?.toString()).toBe(`a b'c|${shared.agent.dir}`);
+    const bare = await shared.client.exec({ argv: ["/usr/bin/env"], clearEnv: true, env: { ONLY: "1" } }, { collect: true });
     expect(bare.stdout?.toString()).toBe("ONLY=1\n");
   });
 
   it("rejects commands that cannot start, with the reason", async () => {
-    const missing = client.exec({ argv: ["no-such-program-firebreak"] });
+    const missing = shared.client.exec({ argv: ["no-such-program-firebreak"] });
     await expect(missing).rejects.toBeInstanceOf(AgentRemoteError);
     await expect(missing).rejects.toMatchObject({ code: "spawn_failed", message: /no-such-program-firebreak/ });
-    await expect(client.exec({ argv: ["true"], cwd: "/no/such/dir" })).rejects.toMatchObject({
+    await expect(shared.client.exec({ argv: ["true"], cwd: "/no/such/dir" })).rejects.toMatchObject({
       code: "spawn_failed",
       message: /chdir/,
     });
-    await expect(client.exec({})).rejects.toMatchObject({ code: "bad_request" });
-    await expect(client.exec({ argv: ["a"], script: "b" })).rejects.toMatchObject({ code: "bad_request" });
+    await expect(shared.client.exec({})).rejects.toMatchObject({ code: "bad_request" });
+    await expect(shared.client.exec({ argv: ["a"], script: "b" })).rejects.toMatchObject({ code: "bad_request" });
   });
 
   it("kills a command when the caller aborts", async () => {
     const controller = new AbortController();
-    const r = await client.exec(
+    const r = await shared.client.exec(
       { script: "echo ready; exec sleep 1000" },
       { signal: controller.signal, onStdout: () => controller.abort() },
     );
@@ -162,7 +150,7 @@ describe("agent exec (real agent binary on the host)", () => {
 
   it("runs several commands at once", async () => {
     const results = await Promise.all(
-      ["a", "b", "c"].map((s) => client.exec({ script: `sleep 0.05; echo ${s}` }, { collect: true })),
+      ["a", "b", "c"].map((s) => shared.client.exec({ script: `sleep 0.05; echo ${s}` }, { collect: true })),
     );
     expect(results.map((r) => r.stdout?.toString())).toEqual(["a\n", "b\n", "c\n"]);
   });

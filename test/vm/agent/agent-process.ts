@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "vitest";
 /** Test helper: the real agent binary as a host process, on a Unix socket or an inherited socket pair. */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -99,4 +100,21 @@ export function processGone(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "ESRCH";
   }
+}
+
+/**
+ * One real agent and a connected client for a whole test file, stopped after it.
+ * Read `shared.agent` / `shared.client` inside tests (they are set in beforeAll).
+ */
+export function useSharedAgent(): { agent: RunningAgent; client: AgentClient } {
+  const shared = {} as { agent: RunningAgent; client: AgentClient };
+  beforeAll(async () => {
+    shared.agent = await startUnixAgent();
+    shared.client = await shared.agent.connect();
+  });
+  afterAll(async () => {
+    shared.client?.close();
+    await shared.agent?.stop();
+  });
+  return shared;
 }
