@@ -102,6 +102,14 @@ describe("backup hook and restore", () => {
     expect(await readlink(join(dirs.ws.path, "dir", "link"))).toBe("sub/deep.txt");
   });
 
+  it("makes no backup for a command placed in a microVM (it works on a copy of the workspace)", async () => {
+    await writeFile(join(dirs.ws.path, "data.txt"), "keep\n");
+    const ctx = { ...ctxFor([seg(["rm", "data.txt"])], "rm data.txt"), decision: { risk: "medium" as const, placement: "vm" as const, reasons: [] } };
+    const pre = await createHookPipeline([hook()]).runPre(ctx);
+    expect(pre.annotations.backup).toEqual({ skipped: "runs in a microVM on a copy of the workspace" });
+    expect(await listBackups(dirs.state.path)).toEqual([]);
+  });
+
   it("backs up a file a redirection overwrites and one sed -i edits", async () => {
     await writeFile(join(dirs.ws.path, "notes.txt"), "original notes\n");
     await writeFile(join(dirs.ws.path, "conf.ini"), "mode=safe\n");

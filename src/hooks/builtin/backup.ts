@@ -3,7 +3,8 @@
  * copies them to `<stateDir>/backups/<id>/` with a manifest (path, sha256, mode, size).
  * `firebreak backup restore <id>` puts them back byte for byte.
  *
- * Runs for every placement: a VM may share or sync back the workspace. An I/O failure throws: the pipeline then blocks high-risk commands (fail closed).
+ * Skipped for microVM placements: the VM works on a copy of the workspace and nothing syncs back, so the
+ * host's files cannot change. An I/O failure throws: the pipeline then blocks high-risk commands (fail closed).
  */
 import { homedir } from "node:os";
 import { createBackup, pruneBackups } from "../backup/store.js";
@@ -23,6 +24,7 @@ export function createBackupHook(config: BackupConfig, deps: { home?: string } =
     timeoutMs: config.timeout_ms ?? DEFAULT_TIMEOUT_MS.backup,
     source: "builtin",
     async run(ctx) {
+      if (ctx.decision.placement === "vm") return { action: "continue", annotations: { skipped: "runs in a microVM on a copy of the workspace" } };
       const words = wordTargets(ctx.segments);
       if (words.length === 0) return { action: "continue" };
       const { paths, unresolved } = await resolveTargets(words, ctx.cwd, home);
