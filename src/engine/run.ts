@@ -64,36 +64,49 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
   const script = plan.rendered!;
   let result: RunResult;
   let spawnAnnotations: Record<string, unknown> = {};
-  if (decision.placement === "local") {
-    let monitor: ReturnType<typeof hooks.onSpawn> | undefined;
-    const r = await runLocal({
-      script,
-      cwd: plan.options.cwd,
-      env,
-      timeoutMs,
-      killGraceMs: ctx.config.exec.kill_grace_ms,
-      outputCapBytes: ctx.config.exec.output_cap_bytes,
-      onStdout: ctx.io.stdout,
-      onStderr: ctx.io.stderr,
-      onSpawn: (proc) => {
-        monitor = hooks.onSpawn(hookContext, proc);
-      },
+  try {
+    if (decision.placement === "local") {
+      let monitor: ReturnType<typeof hooks.onSpawn> | undefined;
+      const r = await runLocal({
+        script,
+        cwd: plan.options.cwd,
+        env,
+        timeoutMs,
+        killGraceMs: ctx.config.exec.kill_grace_ms,
+        outputCapBytes: ctx.config.exec.output_cap_bytes,
+        onStdout: ctx.io.stdout,
+        onStderr: ctx.io.stderr,
+        onSpawn: (proc) => {
+          monitor = hooks.onSpawn(hookContext, proc);
+        },
+      });
+      spawnAnnotations = (await monitor?.stop()) ?? {};
+      result = { id: plan.id, placement: "local", ...r, signal: r.signal, annotations: {} };
+    } else {
+      const r = await ctx.vm.run({
+        script,
+        cwd: plan.options.cwd,
+        env,
+        limits: def?.resource_limits,
+        vmType: vmTypeOf(ctx, plan.role),
+        timeoutMs,
+        copyWorkspace: true,
+        onStdout: ctx.io.stdout,
+        onStderr: ctx.io.stderr,
+      });
+      result = { id: plan.id, placement: "vm", ...r, vm: r.details, annotations: {} };
+    }
+  } catch (error) {
+    // The run was attempted: the audit log says so, and why it has no exit status.
+    await audit(ctx, plan, {
+      kind: "run",
+      placement: decision.placement,
+      reasons: decision.reasons,
+      exit_status: null,
+      hooks: pre.records,
+      extra: { error: (error as Error).message },
     });
-    spawnAnnotations = (await monitor?.stop()) ?? {};
-    result = { id: plan.id, placement: "local", ...r, signal: r.signal, annotations: {} };
-  } else {
-    const r = await ctx.vm.run({
-      script,
-      cwd: plan.options.cwd,
-      env,
-      limits: def?.resource_limits,
-      vmType: vmTypeOf(ctx, plan.role),
-      timeoutMs,
-      copyWorkspace: true,
-      onStdout: ctx.io.stdout,
-      onStderr: ctx.io.stderr,
-    });
-    result = { id: plan.id, placement: "vm", ...r, vm: r.details, annotations: {} };
+    throw error;
   }
   const post = await hooks.runPost({
     ...hookContext,

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { createContext } from "../../src/engine/context.js";
+import { planInvocation } from "../../src/engine/plan.js";
+import { executePlan } from "../../src/engine/run.js";
+import type { VmRunner } from "../../src/engine/vm-runner.js";
+import { RefusedError, VmError } from "../../src/errors.js";
+import { isolatedEnv, tempDir, writeTree } from "../helpers/tmp.js";
+
+/** A VM runner whose backend dies mid-run, as a killed QEMU would make the real one fail. */
+const dyingVm: VmRunner = {
+  availability: async () => ({ available: true, reason: "test runner", backend: "qemu" }),
+  run: async () => {
+    throw new VmError("agent channel closed while running command (VM exited)");
+  },
+};
+
+async function context(toml: string, vm?: VmRunner) {
+  const home = tempDir("fb-home-");
+  const project = tempDir("fb-proj-");
+  writeTree(project, { "firebreak.toml": toml });
+  const out: string[] = [];
+  const ctx = await createContext({ cwd: project, env: isolatedEnv(home), vm, io: { stdout: (c) => out.push(String(c)), stderr: () => {} } });
+  return { ctx, project, out };
+}
+
+describe("executePlan", () => {
+  it("audits a run whose VM fails, with the error, and rethrows it", async () => {
+    const { ctx, project } = await context("", dyingVm);
+    const plan = await planInvocation(ctx, { kind: "command", name: "deploy", args: ["staging"] }, { cwd: project });
+    expect(plan.decision.placement).toBe("vm");
+    await expect(executePlan(ctx, plan)).rejects.toThrow(VmError);
+    const [record] = ctx.audit!.tail(1);
+    expect(record).toMatchObject({ kind: "run", placement: "vm", exit_status: null, command: "deploy", extra: { error: expect.stringContaining("channel closed") } });
+  });
+
+  it("refuses an 'ask' line without a terminal or --yes, and runs it with --yes", async () => {
+    const { ctx, project, out } = await context('[vm]\nbackend = "none"\n[[policy.rules]]\nid = "confirm-echo"\naction = "ask"\npattern = "echo *"\nmatch = ["echo hi"]\n');
+    const plan = await planInvocation(ctx, { kind: "shell", line: "echo hi" }, { cwd: project });
+    expect(plan.decision.needsConfirmation).toBe(true);
+    await expect(executePlan(ctx, plan)).rejects.toThrow(RefusedError);
+    expect(ctx.audit!.tail(1)[0]).toMatchObject({ kind: "refused", reasons: ["needs confirmation; rerun with --yes or on a terminal"] });
+    const yes = await planInvocation(ctx, { kind: "shell", line: "echo hi" }, { cwd: project, yes: true });
+    expect((await executePlan(ctx, yes)).exitCode).toBe(0);
+    expect(out.join("")).toBe("hi\n");
+  });
+
+  it("asks on a terminal and honours the answer", async () => {
+    const { ctx, project } = await context('[vm]\nbackend = "none"\n[[policy.rules]]\naction = "ask"\npattern = "echo *"\n');
+    const questions: string[] = [];
+    const plan = await planInvocation(ctx, { kind: "shell", line: "echo hi" }, { cwd: project, isTTY: true });
+    await expect(executePlan(ctx, plan, { prompt: async (q) => (questions.push(q), false) })).rejects.toThrow(/needs confirmation/);
+    expect(questions[0]).toContain("echo hi");
+    const again = await planInvocation(ctx, { kind: "shell", line: "echo hi" }, { cwd: project, isTTY: true });
+    expect((await executePlan(ctx, again, { prompt: async () => true })).exitCode).toBe(0);
+  });
+
+  it("never runs a VM placement on the host when no backend is available", async () => {
+    const { ctx, project } = await context('[vm]\nbackend = "none"\n');
+    const plan = await planInvocation(ctx, { kind: "shell", line: "git reset --hard" }, { cwd: project });
+    expect(plan.decision.placement).toBe("denied");
+    expect(plan.decision.reasons.join(" ")).toMatch(/no VM backend is available/);
+    await expect(executePlan(ctx, plan)).rejects.toThrow(RefusedError);
+  });
+});
