@@ -1,5 +1,7 @@
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** XDG base directories, resolved from an injectable environment (tests pass their own). */
 export interface FirebreakPaths {
@@ -23,10 +25,14 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env): FirebreakPat
   };
 }
 
-/** The package root (where `commands/` and `kg/` are bundled), from this file's location in src/ or dist/src/. */
+/** The package root (where `commands/` and `kg/` are bundled): the nearest folder above this module with firebreak's package.json. */
 export function packageRoot(): string {
-  const here = path.dirname(new URL(import.meta.url).pathname);
-  // src/config -> root, dist/src/config -> root
-  const up = here.includes(`${path.sep}dist${path.sep}`) ? "../../.." : "../..";
-  return path.resolve(here, up);
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = path.join(dir, "package.json");
+    if (fs.existsSync(manifest) && /"name"\s*:\s*"firebreak"/.test(fs.readFileSync(manifest, "utf8"))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`firebreak's package.json not found above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
 }
