@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every benchmark, printing numbers and ratios to their targets.
- * `npm run bench -- policy` (or knowledge, engine, vm) runs one; `--vm-runs N` sets VM runs.
+ * `npm run bench -- policy` (or knowledge, engine, cli, vm) runs one; `--vm-runs N` sets VM runs.
  */
+import { runCliBench } from "./cli.js";
 import { runEngineBench } from "./engine.js";
 import { runKnowledgeBench } from "./knowledge.js";
 import { runPolicyBench } from "./policy.js";
@@ -17,6 +18,7 @@ console.log(`firebreak benchmarks — node ${process.version}, ${process.arch}, 
 if (wanted("knowledge")) await runKnowledgeBench();
 if (wanted("policy")) await runPolicyBench();
 if (wanted("engine")) await runEngineBench();
+if (wanted("cli")) await runCliBench();
 if (wanted("vm")) {
   try {
     const r = await runVmBench({ runs: vmRuns, progress: (l) => process.stderr.write(`${l}\n`) });
