@@ -1,10 +1,19 @@
 import { z } from "zod";
 import { EXECUTION_MODES, RISK_LEVELS } from "../policy/types.js";
+import path from "node:path";
 import { PARAMETER_TYPES } from "./types.js";
 
 /** Enum values are case-insensitive: the seed files write `High` and `Firecracker`. */
 function caseInsensitiveEnum<const T extends readonly [string, ...string[]]>(values: T) {
   return z.preprocess((v) => (typeof v === "string" ? v.trim().toLowerCase() : v), z.enum(values));
+}
+
+/** A pattern an artifact list may hold: relative, no `..`, no NUL. */
+function artifactPatternProblem(pattern: string): string | undefined {
+  if (pattern.includes("\0")) return "contains a NUL byte";
+  if (path.isAbsolute(pattern)) return "must be relative to the working directory";
+  if (pattern.split("/").includes("..")) return "must not contain '..'";
+  return undefined;
 }
 
 export const NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9_-]*$/;
@@ -66,6 +75,15 @@ export const definitionSchema = z.object({
   parameters: z.array(parameterSchema).default([]),
   resource_limits: resourceLimitsSchema.optional(),
   command: z.string().min(1, "must not be empty").optional(),
+  /** Files a microVM run copies back into the working directory (relative globs: `*`, `**`, `?`). */
+  artifacts: z
+    .array(
+      z.string().superRefine((p, ctx) => {
+        const problem = artifactPatternProblem(p);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      }),
+    )
+    .default([]),
 });
 
 /** Allowed keys per level, for unknown-key warnings. */

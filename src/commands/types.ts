@@ -60,6 +60,8 @@ export interface CommandDefinition {
   resource_limits?: ResourceLimits;
   /** The shell template to run; absent = the command can be listed but not run. */
   command?: string;
+  /** Files a microVM run copies back into the working directory (relative globs). */
+  artifacts: string[];
   /** The markdown body after the frontmatter (documentation). */
   body: string;
   source: DefinitionSource;

@@ -98,17 +98,20 @@ export async function decide(ctx: EngineContext, input: DecideInput): Promise<{ 
     if (!window.allowed) refusals.push(...window.reasons);
   }
 
-  // 6. Placement.
-  const vm = await ctx.vm.availability();
-  const placed = decidePlacement({
+  // 6. Placement. Whether a VM backend works is only asked when the placement needs one: probing
+  // backends costs time a command that runs on the host should not pay.
+  const placementInput = {
     executionMode: input.executionMode,
     risk: decision.risk,
     opaque: assessment.opaque,
-    vmAvailable: vm.available,
-    vmUnavailableReason: vm.reason,
     allowCriticalInVm: config.policy.allow_critical_in_vm,
     localRiskCeiling: config.policy.local_risk_ceiling,
-  });
+  };
+  let placed = decidePlacement({ ...placementInput, vmAvailable: true });
+  if (placed.placement === "vm") {
+    const vm = await ctx.vm.availability();
+    if (!vm.available) placed = decidePlacement({ ...placementInput, vmAvailable: false, vmUnavailableReason: vm.reason });
+  }
   decision.placement = refusals.length ? "denied" : placed.placement;
   // What refused it, then where it goes and why, then what the analysis found.
   decision.reasons = [...new Set([...refusals, ...placed.reasons, ...notes])];

@@ -91,6 +91,7 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
         vmType: vmTypeOf(ctx, plan.role),
         timeoutMs,
         copyWorkspace: true,
+        artifacts: def?.artifacts,
         onStdout: ctx.io.stdout,
         onStderr: ctx.io.stderr,
       });

@@ -18,6 +18,8 @@ export interface VmRunRequest {
   timeoutMs?: number;
   /** Copy the working directory into the guest before running. */
   copyWorkspace: boolean;
+  /** Relative globs of files to copy back into the working directory afterwards. */
+  artifacts?: string[];
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
 }

@@ -2,6 +2,7 @@ import type { VmRunner, VmRunOutcome, VmRunRequest } from "../engine/vm-runner.j
 import { VmError } from "../errors.js";
 import { CappedCapture } from "../exec/capture.js";
 import { AgentClient } from "./agent/client.js";
+import { collectArtifacts } from "./artifacts.js";
 import type { VmHandle } from "./backend.js";
 import type { VmRuntime } from "./runtime.js";
 import { packWorkspace } from "./workspace-tar.js";
@@ -96,6 +97,7 @@ export class MicroVmRunner implements VmRunner {
           },
         },
       );
+      const artifacts = req.copyWorkspace && req.artifacts?.length ? await collectArtifacts(agent, GUEST_WORKDIR, req.artifacts, req.cwd) : undefined;
       const signalNumber = result.signal ? (await import("node:os")).constants.signals[result.signal as NodeJS.Signals] : undefined;
       return {
         exitCode: result.timedOut ? 124 : (result.exitCode ?? (signalNumber !== undefined ? 128 + signalNumber : 1)),
@@ -117,6 +119,7 @@ export class MicroVmRunner implements VmRunner {
           shape,
           image: image.key,
           kernel: image.kernelRelease,
+          artifacts: artifacts ?? null,
         },
       };
     } catch (error) {

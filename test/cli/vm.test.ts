@@ -1,4 +1,8 @@
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { resolvePaths } from "../../src/config/paths.js";
 import { findGuestImage } from "../../src/vm/image/builder.js";
@@ -51,6 +55,17 @@ describe.skipIf(Boolean(missing) && !process.env.CI)(`microVM through the CLI${m
     expect(r.stderr).toMatch(/ran in a microVM: qemu [0-9a-f]+, guest kernel/);
     const [record] = JSON.parse((await cli("audit", "tail", "-n", "1", "--json")).stdout) as { placement: string; exit_status: number }[];
     expect(record).toMatchObject({ placement: "vm", exit_status: 0 });
+  });
+
+  it("backup runs in a microVM and its archive is copied back, byte-identical to a fresh listing", async () => {
+    const r = await cli("run", "backup", "app");
+    expect(r.code).toBe(0);
+    const archive = /copied back from the VM: (backup-\S+\.tar\.gz)/.exec(r.stderr)?.[1];
+    expect(archive).toBeDefined();
+    const listing = execFileSync("tar", ["-tzf", path.join(project, archive!)], { encoding: "utf8" });
+    expect(listing.split("\n")).toContain("app/index.html");
+    const sha = /^([0-9a-f]{64}) {2}backup-/m.exec(r.stdout)?.[1];
+    expect(createHash("sha256").update(fs.readFileSync(path.join(project, archive!))).digest("hex")).toBe(sha);
   });
 
   it("a command's timeout in the VM ends with 124", async () => {
