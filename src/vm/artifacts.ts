@@ -55,7 +55,7 @@ export async function collectArtifacts(agent: AgentClient, guestDir: string, pat
   let total = 0;
   for (const name of names) {
     const target = path.resolve(root, name);
-    if (!target.startsWith(root + path.sep)) {
+    if (!target.startsWith(root + path.sep) || !staysInside(root, target)) {
       report.skipped.push({ path: name, reason: "would land outside the working directory" });
       continue;
     }
@@ -74,4 +74,13 @@ export async function collectArtifacts(agent: AgentClient, guestDir: string, pat
     report.copied.push(name);
   }
   return report;
+}
+
+/** The deepest existing ancestor of target, with host symlinks resolved, is still inside root. */
+function staysInside(root: string, target: string): boolean {
+  const realRoot = fs.realpathSync(root);
+  let dir = path.dirname(target);
+  while (!fs.existsSync(dir)) dir = path.dirname(dir);
+  const real = fs.realpathSync(dir);
+  return real === realRoot || real.startsWith(realRoot + path.sep);
 }

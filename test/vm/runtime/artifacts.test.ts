@@ -40,4 +40,16 @@ describe("collectArtifacts (real agent on the host)", () => {
     expect(fs.readFileSync(path.join(host, "keep.txt"), "utf8")).toBe("host version\n");
     expect(fs.existsSync(path.join(host, "out/skip.log"))).toBe(false);
   });
+
+  it("never follows a host symlink out of the working directory", async () => {
+    const guest = tempDir("fb-guest-");
+    const host = tempDir("fb-host-");
+    const elsewhere = tempDir("fb-elsewhere-");
+    writeTree(guest, { "out/evil.txt": "pwned\n" });
+    fs.symlinkSync(elsewhere, path.join(host, "out"));
+    const report = await collectArtifacts(shared.client, guest, ["out/*.txt"], host);
+    expect(report.copied).toEqual([]);
+    expect(report.skipped).toEqual([{ path: "out/evil.txt", reason: "would land outside the working directory" }]);
+    expect(fs.readdirSync(elsewhere)).toEqual([]);
+  });
 });
