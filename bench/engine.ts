@@ -15,7 +15,8 @@ const MEASURE_DURATION_MS = 3_000;
 
 export async function runEngineBench(): Promise<void> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "fb-bench-"));
-  const env = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: path.join(home, "c"), XDG_STATE_HOME: path.join(home, "s") };
+  // The bench writes its own project config, so it trusts it.
+  const env = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: path.join(home, "c"), XDG_STATE_HOME: path.join(home, "s"), FIREBREAK_TRUST_PROJECT: "1" };
   fs.writeFileSync(
     path.join(home, "firebreak.toml"),
     // A realistic policy: a few rules with examples and a blacklist, so their cost is measured too.

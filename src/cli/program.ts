@@ -13,6 +13,7 @@ import { hooksCommand } from "./hooks.js";
 import { kgCommand } from "./kg.js";
 import { policyCommand } from "./policy-cmd.js";
 import { runCommand } from "./run-cmd.js";
+import { trustCommand } from "./trust-cmd.js";
 import { vmCommand } from "./vm-cmd.js";
 
 export const VERSION = "0.1.0";
@@ -57,7 +58,7 @@ export function createProgram(deps: CliDeps): Command {
     },
   });
   const backup = backupCommand({ stateDir: resolvePaths(deps.env).stateDir, stdout });
-  for (const sub of [runCommand(deps), commandsCommand(deps), configCommand(deps), auditCommand(deps), policyCommand(deps), kg, hooks, backup, vmCommand(deps), demoCommand(deps)]) {
+  for (const sub of [runCommand(deps), commandsCommand(deps), configCommand(deps), auditCommand(deps), policyCommand(deps), kg, hooks, backup, vmCommand(deps), trustCommand(deps), demoCommand(deps)]) {
     program.addCommand(sub);
   }
   // Sub-commands inherit exit override so commander never calls process.exit itself.

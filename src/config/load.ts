@@ -5,6 +5,7 @@ import type { z } from "zod";
 import { ConfigError } from "../errors.js";
 import { DEFAULT_CONFIG_TOML } from "./defaults.js";
 import { type FirebreakPaths, resolvePaths } from "./paths.js";
+import { checkProjectTrust } from "./trust.js";
 import { configSchema, type FirebreakConfig } from "./schema.js";
 import { locateTomlKey } from "./toml-locate.js";
 
@@ -15,6 +16,11 @@ export interface ConfigSource {
   file: string;
   text: string;
   data: Record<string, unknown>;
+}
+
+/** The project config file that applies from cwd (nearest firebreak.toml upwards), if any. */
+export function findProjectConfig(cwd: string): string | undefined {
+  return findUp(cwd, PROJECT_CONFIG_FILE);
 }
 
 export interface LoadedConfig {
@@ -50,7 +56,12 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   if (options.configFile && !fs.existsSync(projectFile ?? "")) {
     throw new ConfigError("config file not found", { file: options.configFile });
   }
-  if (projectFile) sources.push(readSource(projectFile));
+  if (projectFile) {
+    const source = readSource(projectFile);
+    // Found in the tree or named with --config, a project file may come with someone else's repository.
+    checkProjectTrust(projectFile, source.text, paths, options.env ?? process.env);
+    sources.push(source);
+  }
   const merged = sources.reduce<Record<string, unknown>>((acc, s) => deepMerge(acc, s.data), {});
   const config = validate(merged, sources);
   return { config, sources, projectRoot: projectFile ? path.dirname(projectFile) : cwd, paths };

@@ -29,6 +29,8 @@ export function isolatedEnv(home: string): NodeJS.ProcessEnv {
     XDG_CONFIG_HOME: path.join(home, ".config"),
     XDG_STATE_HOME: path.join(home, ".state"),
     NO_COLOR: "1",
+    // Tests write their own project configs (the trust flow itself is tested without this).
+    FIREBREAK_TRUST_PROJECT: "1",
   };
 }
 
