@@ -30,7 +30,6 @@ import {
 } from "./client-options.js";
 import { InputWindow, num, type Pending, parseHello, remoteError, toBuffer } from "./client-support.js";
 
-export * from "./client-options.js";
 
 /**
  * Host side of the guest agent protocol over any byte stream (a virtio-serial Unix socket,

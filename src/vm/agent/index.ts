@@ -1,5 +1,5 @@
+export { AgentClient } from "./client.js";
 export {
-  AgentClient,
   type AgentClientOptions,
   type CallOptions,
   DEFAULT_MAX_COLLECT_BYTES,
@@ -9,7 +9,7 @@ export {
   type HelloOptions,
   type PutOptions,
   type ShutdownOptions,
-} from "./client.js";
+} from "./client-options.js";
 export { encodeFrame, FrameDecoder, type FrameSync, HELLO_SYNC } from "./frame-codec.js";
 export {
   type AgentHello,
