@@ -106,6 +106,15 @@ describe("firebreak CLI", () => {
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(["roles", "policy", "exec", "audit"]));
   });
 
+  it("lists a definition without a command template but refuses to run it, saying why", async () => {
+    writeTree(project, { "firebreak.toml": `[vm]\nbackend = "none"\n[commands]\nextra_dirs = [${JSON.stringify(SEED_COMMANDS)}]\n` });
+    const show = await cli("commands", "show", "deploy");
+    expect(show.stdout).toContain("command:    (none: this definition cannot run)");
+    const r = await cli("run", "hello-world");
+    expect(r.code).toBe(77);
+    expect(r.stderr).toContain("hello-world has no 'command' template: it can be listed and shown, but there is nothing to run");
+  });
+
   it("loads project commands over bundled ones", async () => {
     writeTree(project, { ".firebreak/commands/hello-world.md": "---\nname: hello-world\ndescription: mine\ncommand: echo project-version\n---\n" });
     const r = await cli("run", "hello-world");
