@@ -1,8 +1,12 @@
+import { installSignalExit } from "../exec/reaper.js";
 import { contextFactory } from "./deps.js";
 import { EXIT, exitCodeFor, isCommanderError } from "./exit-codes.js";
 import { paint, processOutput } from "./output.js";
 import { createProgram } from "./program.js";
 import { ConfigError, DefinitionError, FirebreakError } from "../errors.js";
+
+// Ctrl-C or SIGTERM end firebreak through process.exit, so running commands and microVMs are cleaned up.
+installSignalExit();
 
 // A closed pipe (`firebreak … | head`) ends the program quietly, as other CLI tools do.
 for (const stream of [process.stdout, process.stderr]) {

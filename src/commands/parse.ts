@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { isMap, isSeq, LineCounter, parseDocument } from "yaml";
+import { isMap, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { DefinitionError, type TemplateError } from "../errors.js";
 import { splitFrontmatter } from "./frontmatter.js";

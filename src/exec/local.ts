@@ -3,6 +3,7 @@ import { once } from "node:events";
 import os from "node:os";
 import { CappedCapture } from "./capture.js";
 import type { ExecOutcome } from "./outcome.js";
+import { onFirebreakExit } from "./reaper.js";
 
 export const EXIT_TIMEOUT = 124;
 export const SHELL_PATH = "/bin/sh";
@@ -88,6 +89,9 @@ export async function runLocal(req: LocalExecRequest): Promise<LocalExecResult> 
       : undefined;
 
   const spawnError = new Promise<never>((_, reject) => child.once("error", reject));
+  // If firebreak itself is stopped (Ctrl-C, SIGTERM), the command's group goes with it: it runs in its
+  // own process group, so the terminal's signal would not reach it.
+  const unregister = onFirebreakExit(() => killGroup("SIGKILL"));
   if (child.pid !== undefined) {
     req.onSpawn?.({
       pid: child.pid,
@@ -120,6 +124,7 @@ export async function runLocal(req: LocalExecRequest): Promise<LocalExecResult> 
       stderrTruncated: stderr.truncated,
     };
   } finally {
+    unregister();
     clearTimeout(timeoutTimer);
     clearTimeout(graceTimer);
   }

@@ -1,8 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
 import { runCli } from "../helpers/cli.js";
-import { isolatedEnv, SEED_COMMANDS, tempDir, writeTree } from "../helpers/tmp.js";
+import { alive, childPids, waitFor } from "../helpers/proc.js";
+import { isolatedEnv, REPO_ROOT, SEED_COMMANDS, tempDir, writeTree } from "../helpers/tmp.js";
 
 let home: string;
 let env: NodeJS.ProcessEnv;
@@ -113,6 +115,20 @@ describe("firebreak CLI", () => {
     const r = await cli("run", "hello-world");
     expect(r.code).toBe(77);
     expect(r.stderr).toContain("hello-world has no 'command' template: it can be listed and shown, but there is nothing to run");
+  });
+
+  it("stopping firebreak (SIGTERM) stops the command's whole process group too", async () => {
+    writeTree(project, { ".firebreak/commands/slow.md": "---\nname: slow\ndescription: d\ncommand: sleep 3 && touch finished.txt\n---\n" });
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, "bin/firebreak.js"), "run", "slow"], { cwd: project, env });
+    const sleeper = await waitFor(() => childPids(child.pid!, "").length > 0, 10_000);
+    expect(sleeper).toBe(true);
+    const shells = childPids(child.pid!, "sleep 3");
+    child.kill("SIGTERM");
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(code).toBe(143);
+    expect(await waitFor(() => shells.every((pid) => !alive(pid)), 2_000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 3_500));
+    expect(fs.existsSync(path.join(project, "finished.txt"))).toBe(false);
   });
 
   it("loads project commands over bundled ones", async () => {

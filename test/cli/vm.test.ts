@@ -6,8 +6,10 @@ import path from "node:path";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { resolvePaths } from "../../src/config/paths.js";
 import { findGuestImage } from "../../src/vm/image/builder.js";
+import { spawn } from "node:child_process";
 import { runCli } from "../helpers/cli.js";
-import { isolatedEnv, tempDir, writeTree } from "../helpers/tmp.js";
+import { alive, childPids, waitFor } from "../helpers/proc.js";
+import { isolatedEnv, REPO_ROOT, tempDir, writeTree } from "../helpers/tmp.js";
 
 // The guest image is built by `npm test`'s setup into the machine's state dir; these tests use it
 // through `[vm] cache_dir` while everything else (config, audit) stays in a temp home.
@@ -97,6 +99,21 @@ describe.skipIf(Boolean(missing) && !process.env.CI)(`microVM through the CLI${m
     const after = JSON.parse((await cli("vm", "snapshot", "list", "--json")).stdout) as { name: string }[];
     expect(after.map((s) => s.name)).not.toContain(name);
     expect((await cli("vm", "snapshot", "rm", name!)).stderr).toContain("no snapshot named");
+  });
+
+  it("stopping firebreak mid-command kills its QEMU and removes the VM's files", async () => {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, "bin/firebreak.js"), "vm", "exec", "--", "echo started; sleep 30"], { cwd: project, env });
+    let out = "";
+    child.stdout.on("data", (c) => (out += c));
+    expect(await waitFor(() => out.includes("started"), 30_000)).toBe(true);
+    const qemus = childPids(child.pid!, "qemu-system");
+    expect(qemus.length).toBe(1);
+    const runDir = /(\/tmp\/fbvm-[A-Za-z0-9]+)/.exec(fs.readFileSync(`/proc/${qemus[0]}/cmdline`, "utf8"))?.[1];
+    expect(runDir).toBeDefined();
+    child.kill("SIGINT");
+    expect(await new Promise((resolve) => child.on("close", resolve))).toBe(130);
+    expect(await waitFor(() => !alive(qemus[0]!), 5_000)).toBe(true);
+    expect(fs.existsSync(runDir!)).toBe(false);
   });
 
   it("vm doctor names the selected backend and the image", async () => {

@@ -48,7 +48,11 @@ describe("executePlan", () => {
     const { ctx, project } = await context('[vm]\nbackend = "none"\n[[policy.rules]]\naction = "ask"\npattern = "echo *"\n');
     const questions: string[] = [];
     const plan = await planInvocation(ctx, { kind: "shell", line: "echo hi" }, { cwd: project, isTTY: true });
-    await expect(executePlan(ctx, plan, { prompt: async (q) => (questions.push(q), false) })).rejects.toThrow(/needs confirmation/);
+    const declining = async (q: string) => {
+      questions.push(q);
+      return false;
+    };
+    await expect(executePlan(ctx, plan, { prompt: declining })).rejects.toThrow(/needs confirmation/);
     expect(questions[0]).toContain("echo hi");
     const again = await planInvocation(ctx, { kind: "shell", line: "echo hi" }, { cwd: project, isTTY: true });
     expect((await executePlan(ctx, again, { prompt: async () => true })).exitCode).toBe(0);

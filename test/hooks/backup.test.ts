@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmod, lstat, mkdir, readFile, readlink, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BackupError } from "../../src/errors.js";
 import { listBackups, restoreBackup } from "../../src/hooks/backup/store.js";
 import { resolveTargets, wordTargets } from "../../src/hooks/backup/targets.js";

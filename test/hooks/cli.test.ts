@@ -1,14 +1,14 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Command } from "commander";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { backupCommand } from "../../src/cli/backup.js";
 import { hooksCommand } from "../../src/cli/hooks.js";
 import { buildHooks } from "../../src/hooks/build.js";
 import { createBackupHook } from "../../src/hooks/builtin/backup.js";
 import { hooksConfigSchema } from "../../src/hooks/config.js";
 import { describeHooks } from "../../src/hooks/pipeline.js";
-import { makeCtx, runReal, seg, tempDir, useWorkspaceAndState } from "./helpers.js";
+import { makeCtx, runReal, seg, useWorkspaceAndState } from "./helpers.js";
 
 function program(sub: Command): Command {
   return new Command("firebreak").exitOverride().addCommand(sub);

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runLocal } from "../../src/exec/local.js";
 import { restoreBackup } from "../../src/hooks/backup/store.js";
 import { buildHooks } from "../../src/hooks/build.js";
@@ -14,7 +14,7 @@ import { parseHooksConfig } from "../../src/hooks/config.js";
 import { createHookPipeline } from "../../src/hooks/pipeline.js";
 import type { HookContext, HookResourceLimits } from "../../src/hooks/types.js";
 import { createShellAnalyzer } from "../../src/policy/shell/analyzer.js";
-import { FIXTURES, makeCtx, tempDir, useWorkspaceAndState } from "./helpers.js";
+import { FIXTURES, makeCtx, useWorkspaceAndState } from "./helpers.js";
 
 describe("hooks around a real local run", () => {
   const dirs = useWorkspaceAndState();

@@ -86,8 +86,9 @@ export function classifyPath(raw: string, dynamic: boolean, cwd: CwdState, ctx: 
   const globDir = glob ? posix.dirname(stripGlobTail(abs)) : undefined;
   info.inWorkspace = isInside(abs, workspace);
   info.workspaceRoot = abs === workspace || globDir === workspace;
-  info.system = SYSTEM_ROOTS.some((root) => isInside(abs, root)) && !isInside(abs, "/var/tmp");
-  info.tmp = tmpDirs.some((dir) => isInside(abs, dir));
+  // A workspace may itself live under /tmp or /srv: inside it, a path is the workspace's, nothing else.
+  info.system = !info.inWorkspace && SYSTEM_ROOTS.some((root) => isInside(abs, root)) && !isInside(abs, "/var/tmp");
+  info.tmp = !info.inWorkspace && tmpDirs.some((dir) => isInside(abs, dir));
   info.harmlessDevice = HARMLESS_DEVICE_RE.test(abs);
   info.blockDevice = BLOCK_DEVICE_RE.test(abs);
   const isProtectedAncestor = (p: string): boolean => (p !== workspace && isInside(workspace, p)) || isInside(home, p);

@@ -1,7 +1,7 @@
 /** Small pieces AgentClient is built from: pending requests, the input flow-control window, header readers. */
 import { AgentProtocolError, AgentRemoteError } from "../../errors.js";
 import type { AgentHello, Frame, FrameHeader } from "./protocol.js";
-import { INPUT_WINDOW_BYTES, PROTOCOL_VERSION } from "./protocol.js";
+import { INPUT_WINDOW_BYTES, } from "./protocol.js";
 
 export interface Pending {
   type: string;

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
-import { AgentClosedError, AgentProtocolError, AgentRemoteError, AgentTimeoutError } from "../../errors.js";
+import { AgentClosedError, AgentProtocolError, AgentTimeoutError } from "../../errors.js";
 import { encodeFrame, FrameDecoder, HELLO_SYNC } from "./frame-codec.js";
 import {
   type AgentHello,
@@ -13,7 +13,6 @@ import {
   type FrameHeader,
   type FrameLimits,
   INPUT_CHUNK_BYTES,
-  INPUT_WINDOW_BYTES,
   PROTOCOL_VERSION,
   RESEED_MAX_BYTES,
 } from "./protocol.js";

@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, rmdirSync, rmSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { VmError } from "../../errors.js";
+import { onFirebreakExit } from "../../exec/reaper.js";
 import { ConsoleCapture } from "./console-capture.js";
 import { QmpClient } from "./qmp-client.js";
 import { type QemuLaunch, buildQemuArgs } from "./qemu-args.js";
@@ -15,18 +16,18 @@ export const RAM_DIR = "/dev/shm";
 const SOCKET_POLL_MS = 1;
 const STDERR_TAIL_BYTES = 4096;
 
-/** QEMU children still running: killed if this Node process exits without destroying them. */
-const liveChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function track(child: ChildProcess): void {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once("exit", () => {
-      for (const c of liveChildren) c.kill("SIGKILL");
-    });
-  }
-  liveChildren.add(child);
-  child.once("exit", () => liveChildren.delete(child));
+/** QEMU children still running are killed, and their files removed, if this Node process ends first. */
+function track(child: ChildProcess, files: () => string[], runDir: string): void {
+  const unregister = onFirebreakExit(() => {
+    child.kill("SIGKILL");
+    for (const f of files()) rmSync(f, { force: true });
+    try {
+      rmdirSync(runDir); // only when empty: a run dir may hold someone else's files
+    } catch {
+      // not empty or already gone
+    }
+  });
+  child.once("exit", unregister);
 }
 
 export interface QemuExit {
@@ -88,7 +89,7 @@ export async function spawnQemu(opts: SpawnQemuOptions): Promise<QemuProcess> {
 
   const t0 = performance.now();
   const child = spawn(launch.binary, args, { stdio: ["ignore", "pipe", "pipe"] });
-  track(child);
+  track(child, () => [qmpSocket, agentSocket, consoleLog, ...(ownsRamFile ? [ramFile] : [])], opts.runDir);
   let stderr = "";
   child.stderr?.setEncoding("utf8");
   child.stderr?.on("data", (s: string) => {

@@ -44,6 +44,15 @@ describe("assessRisk", () => {
     expect(assess("echo x > /home/dev/new.txt", undefined, { pathExists: () => true }).risk).toBe("high");
   });
 
+  it("treats a workspace under /tmp or /srv as the workspace, not as a temp or system directory", () => {
+    const inTmp = { workspace: "/tmp/proj", home: "/home/dev" };
+    expect(assessRisk(analyzer.analyze("touch done.txt && echo x > out/log.txt"), inTmp).risk).toBe("low");
+    expect(assessRisk(analyzer.analyze("touch /tmp/elsewhere.txt"), inTmp).risk).toBe("medium");
+    const inSrv = { workspace: "/srv/app", home: "/home/dev" };
+    expect(assessRisk(analyzer.analyze("mkdir -p build && cp a.txt build/"), inSrv).risk).toBe("low");
+    expect(assessRisk(analyzer.analyze("cp a.txt /srv/other/"), inSrv).risk).not.toBe("low");
+  });
+
   it("judges read-only commands by their arguments", () => {
     expect(assess("cat README.md").risk).toBe("low");
     expect(assess("cat /etc/shadow").risk).toBe("high");
