@@ -2,9 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
-import { runCli } from "../helpers/cli.js";
+import { freshCliProject, runCli } from "../helpers/cli.js";
 import { alive, childPids, waitFor } from "../helpers/proc.js";
-import { isolatedEnv, REPO_ROOT, SEED_COMMANDS, tempDir, writeTree } from "../helpers/tmp.js";
+import { REPO_ROOT, SEED_COMMANDS, writeTree } from "../helpers/tmp.js";
 
 let home: string;
 let env: NodeJS.ProcessEnv;
@@ -12,9 +12,7 @@ let project: string;
 const cli = (...args: string[]) => runCli(args, { cwd: project, env });
 
 beforeEach(() => {
-  home = tempDir("fb-home-");
-  project = tempDir("fb-proj-");
-  env = isolatedEnv(home);
+  ({ home, project, env } = freshCliProject());
   // No VM in these tests: what needs one must be refused, never run on the host.
   writeTree(project, { "firebreak.toml": '[vm]\nbackend = "none"\n' });
 });

@@ -3,17 +3,15 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
-import { isolatedEnv, tempDir, writeTree } from "../helpers/tmp.js";
+import { freshCliProject, runCli } from "../helpers/cli.js";
+import { writeTree } from "../helpers/tmp.js";
 
 let env: NodeJS.ProcessEnv;
 let project: string;
 const cli = (...args: string[]) => runCli(args, { cwd: project, env });
 
 beforeEach(() => {
-  const home = tempDir("fb-home-");
-  project = tempDir("fb-proj-");
-  env = isolatedEnv(home);
+  ({ project, env } = freshCliProject());
 });
 
 describe("hooks through firebreak run", () => {

@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
-import { isolatedEnv, SHARED_FIXTURES, tempDir, writeTree } from "../helpers/tmp.js";
+import { freshCliProject, runCli } from "../helpers/cli.js";
+import { SHARED_FIXTURES, writeTree } from "../helpers/tmp.js";
 
 let env: NodeJS.ProcessEnv;
 let project: string;
@@ -10,9 +10,7 @@ const cli = (...args: string[]) => runCli(args, { cwd: project, env });
 const FIXTURE_KG = path.join(SHARED_FIXTURES, "terraphim-kg");
 
 beforeEach(() => {
-  const home = tempDir("fb-home-");
-  project = tempDir("fb-proj-");
-  env = isolatedEnv(home);
+  ({ project, env } = freshCliProject());
   writeTree(project, {
     "firebreak.toml": `[vm]\nbackend = "none"\n[roles.terraphim]\npermissions = ["read", "write", "execute"]\nrisk_ceiling = "high"\nknowledge_graph = ${JSON.stringify(FIXTURE_KG)}\n`,
   });

@@ -1,15 +1,13 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
-import { isolatedEnv, tempDir, writeTree } from "../helpers/tmp.js";
+import { freshCliProject, runCli } from "../helpers/cli.js";
+import { writeTree } from "../helpers/tmp.js";
 
 let env: NodeJS.ProcessEnv;
 let project: string;
 const cli = (args: string[], input?: string) => runCli(args, { cwd: project, env, input });
 
 beforeEach(() => {
-  const home = tempDir("fb-home-");
-  project = tempDir("fb-proj-");
-  env = isolatedEnv(home);
+  ({ project, env } = freshCliProject());
   writeTree(project, { "firebreak.toml": '[vm]\nbackend = "none"\n' });
 });
 

@@ -7,9 +7,9 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { resolvePaths } from "../../src/config/paths.js";
 import { findGuestImage } from "../../src/vm/image/builder.js";
 import { spawn } from "node:child_process";
-import { runCli } from "../helpers/cli.js";
+import { freshCliProject, runCli } from "../helpers/cli.js";
 import { alive, childPids, waitFor } from "../helpers/proc.js";
-import { isolatedEnv, REPO_ROOT, tempDir, writeTree } from "../helpers/tmp.js";
+import { REPO_ROOT, writeTree } from "../helpers/tmp.js";
 
 // The guest image is built by `npm test`'s setup into the machine's state dir; these tests use it
 // through `[vm] cache_dir` while everything else (config, audit) stays in a temp home.
@@ -27,9 +27,7 @@ beforeAll(() => {
 });
 
 beforeEach(() => {
-  const home = tempDir("fb-home-");
-  project = tempDir("fb-proj-");
-  env = isolatedEnv(home);
+  ({ project, env } = freshCliProject());
   writeTree(project, { "firebreak.toml": `[vm]\nbackend = "qemu"\ncache_dir = ${JSON.stringify(IMAGE_STATE_DIR)}\n`, "app/index.html": "<h1>app</h1>\n" });
 });
 

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { REPO_ROOT } from "./tmp.js";
+import { isolatedEnv, REPO_ROOT, tempDir } from "./tmp.js";
 
 export interface CliResult {
   code: number | null;
@@ -20,4 +20,10 @@ export function runCli(args: string[], options: { cwd: string; env: NodeJS.Proce
     child.on("close", (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(options.input ?? "");
   });
+}
+
+/** A temp home (isolated XDG dirs) and a temp project directory for one CLI test. */
+export function freshCliProject(): { home: string; project: string; env: NodeJS.ProcessEnv } {
+  const home = tempDir("fb-home-");
+  return { home, project: tempDir("fb-proj-"), env: isolatedEnv(home) };
 }
