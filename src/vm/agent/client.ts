@@ -28,6 +28,7 @@ import {
   type ShutdownOptions,
 } from "./client-options.js";
 import { InputWindow, num, type Pending, parseHello, remoteError, toBuffer } from "./client-support.js";
+import { ExecOutput } from "./exec-output.js";
 
 
 /**
@@ -168,10 +169,7 @@ export class AgentClient {
     const what = req.script !== undefined ? "script" : `'${req.argv?.[0] ?? "?"}'`;
 
     return new Promise<ExecResult>((resolve, reject) => {
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      let outLen = 0;
-      let errLen = 0;
+      const output = new ExecOutput(maxCollect, opts.onStdout, opts.onStderr);
       let aborted = false;
       const input = new InputWindow();
       let timer: NodeJS.Timeout | undefined;
@@ -197,37 +195,13 @@ export class AgentClient {
             case "ack":
               input.ack(num(h, "bytes"));
               return;
-            case "output": {
-              const isOut = h.stream === "stdout";
-              if (!isOut && h.stream !== "stderr") throw new AgentProtocolError("output frame with a bad 'stream'");
-              (isOut ? opts.onStdout : opts.onStderr)?.(frame.payload);
-              if (maxCollect > 0) {
-                const have = isOut ? outLen : errLen;
-                const take = frame.payload.subarray(0, Math.max(0, maxCollect - have));
-                if (take.length) (isOut ? out : err).push(take);
-                if (isOut) outLen += take.length;
-                else errLen += take.length;
-              }
+            case "output":
+              output.push(frame);
               return;
-            }
-            case "exit": {
+            case "exit":
               cleanup();
-              const result: ExecResult = {
-                exitCode: typeof h.code === "number" ? h.code : null,
-                signal: typeof h.signal === "string" ? (/^\d+$/.test(h.signal) ? h.signal : `SIG${h.signal}`) : null,
-                durationMs: num(h, "duration_ms"),
-                timedOut: h.timed_out === true,
-                aborted,
-                stdoutBytes: num(h, "stdout_bytes"),
-                stderrBytes: num(h, "stderr_bytes"),
-              };
-              if (maxCollect > 0) {
-                result.stdout = Buffer.concat(out);
-                result.stderr = Buffer.concat(err);
-              }
-              resolve(result);
+              resolve(output.result(h, aborted));
               return;
-            }
             case "error":
               cleanup();
               reject(remoteError(frame, `exec of ${what}`));
