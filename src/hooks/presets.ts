@@ -51,3 +51,17 @@ export const DEFAULT_PRESETS: Record<string, BuiltinHookName[]> = {
   development: ["logging", "preflight", "environment", "resource-monitor", "git", "backup"],
   production: ["logging", "preflight", "environment", "resource-monitor", "git", "backup", "notification"],
 };
+
+/**
+ * What every built-in hook shares: its name, and priority and timeout from its config section or the defaults.
+ *
+ * @example { ...builtinIdentity("backup", config.backup), phases: ["pre"], run }
+ */
+export function builtinIdentity(name: BuiltinHookName, config: { priority?: number; timeout_ms?: number }) {
+  return {
+    name,
+    priority: config.priority ?? DEFAULT_PRIORITY[name],
+    timeoutMs: config.timeout_ms ?? DEFAULT_TIMEOUT_MS[name],
+    source: "builtin" as const,
+  };
+}

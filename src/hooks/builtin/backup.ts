@@ -10,7 +10,7 @@ import { homedir } from "node:os";
 import { createBackup, pruneBackups } from "../backup/store.js";
 import { resolveTargets, wordTargets } from "../backup/targets.js";
 import type { BackupConfig } from "../config.js";
-import { DEFAULT_PRIORITY, DEFAULT_TIMEOUT_MS } from "../presets.js";
+import { builtinIdentity, } from "../presets.js";
 import type { Hook } from "../types.js";
 
 const MIB = 1024 * 1024;
@@ -18,11 +18,8 @@ const MIB = 1024 * 1024;
 export function createBackupHook(config: BackupConfig, deps: { home?: string } = {}): Hook {
   const home = deps.home ?? homedir();
   return {
-    name: "backup",
+    ...builtinIdentity("backup", config),
     phases: ["pre"],
-    priority: config.priority ?? DEFAULT_PRIORITY.backup,
-    timeoutMs: config.timeout_ms ?? DEFAULT_TIMEOUT_MS.backup,
-    source: "builtin",
     async run(ctx) {
       if (ctx.decision.placement === "vm") return { action: "continue", annotations: { skipped: "runs in a microVM on a copy of the workspace" } };
       const words = wordTargets(ctx.segments);

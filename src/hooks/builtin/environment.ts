@@ -7,16 +7,13 @@
  * // -> { action: "modify", env: { DEPLOY_ENV: "staging", FIREBREAK_USER: "ana", ... } }
  */
 import type { EnvironmentConfig } from "../config.js";
-import { DEFAULT_PRIORITY, DEFAULT_TIMEOUT_MS } from "../presets.js";
+import { builtinIdentity, } from "../presets.js";
 import type { Hook } from "../types.js";
 
 export function createEnvironmentHook(config: EnvironmentConfig): Hook {
   return {
-    name: "environment",
+    ...builtinIdentity("environment", config),
     phases: ["pre"],
-    priority: config.priority ?? DEFAULT_PRIORITY.environment,
-    timeoutMs: config.timeout_ms ?? DEFAULT_TIMEOUT_MS.environment,
-    source: "builtin",
     async run(ctx) {
       const env: Record<string, string> = {
         ...config.vars,

@@ -18,7 +18,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { HookError } from "../../errors.js";
 import type { GitConfig } from "../config.js";
-import { DEFAULT_PRIORITY, DEFAULT_TIMEOUT_MS } from "../presets.js";
+import { builtinIdentity, } from "../presets.js";
 import type { Hook, HookContext } from "../types.js";
 
 const run = promisify(execFile);
@@ -148,11 +148,8 @@ export function createGitHook(config: GitConfig): Hook {
   }
 
   return {
-    name: "git",
+    ...builtinIdentity("git", config),
     phases: ["pre", "post"],
-    priority: config.priority ?? DEFAULT_PRIORITY.git,
-    timeoutMs: config.timeout_ms ?? DEFAULT_TIMEOUT_MS.git,
-    source: "builtin",
     async run(ctx, signal) {
       const git = gitIn(ctx.cwd, signal);
       const inside = (await git(["rev-parse", "--is-inside-work-tree"]).catch(() => "false")).trim() === "true";

@@ -8,7 +8,7 @@ import { appendFile, mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { LoggingConfig } from "../config.js";
 import { hookEvent } from "../event.js";
-import { DEFAULT_PRIORITY, DEFAULT_TIMEOUT_MS } from "../presets.js";
+import { builtinIdentity, } from "../presets.js";
 import type { Hook } from "../types.js";
 
 export interface LoggingHookDeps {
@@ -22,11 +22,8 @@ export function createLoggingHook(config: LoggingConfig, deps: LoggingHookDeps =
   const writeStderr = deps.writeStderr ?? ((line: string) => void process.stderr.write(line));
   const now = deps.now ?? (() => new Date());
   return {
-    name: "logging",
+    ...builtinIdentity("logging", config),
     phases: ["pre", "post"],
-    priority: config.priority ?? DEFAULT_PRIORITY.logging,
-    timeoutMs: config.timeout_ms ?? DEFAULT_TIMEOUT_MS.logging,
-    source: "builtin",
     async run(ctx) {
       const line = `${JSON.stringify({ ts: now().toISOString(), ...hookEvent(ctx, { redact: !config.include_rendered }) })}\n`;
       if (config.stderr) writeStderr(line);

@@ -11,7 +11,7 @@
 import { createHmac } from "node:crypto";
 import { compileMatcher, type NotificationConfig } from "../config.js";
 import { hookEvent } from "../event.js";
-import { DEFAULT_PRIORITY, DEFAULT_TIMEOUT_MS } from "../presets.js";
+import { builtinIdentity, DEFAULT_TIMEOUT_MS } from "../presets.js";
 import type { Hook, HookContext } from "../types.js";
 import { riskRank } from "../../policy/types.js";
 
@@ -115,11 +115,9 @@ export function createNotificationHook(config: NotificationConfig): Hook {
   // The pipeline timeout must never fire first: a timed-out pre-hook could block a high-risk command.
   const budget = deliveryBudgetMs(config);
   return {
-    name: "notification",
+    ...builtinIdentity("notification", config),
     phases: [...config.phases],
-    priority: config.priority ?? DEFAULT_PRIORITY.notification,
     timeoutMs: Math.max(config.timeout_ms ?? DEFAULT_TIMEOUT_MS.notification, budget + 1_000),
-    source: "builtin",
     matches: (ctx) => webhooks.length > 0 && isImportant(ctx, config),
     async run(ctx, signal) {
       const event = { ...hookEvent(ctx, { redact: !config.include_rendered }), sent_at: new Date().toISOString() };

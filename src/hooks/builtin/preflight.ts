@@ -15,7 +15,7 @@ import { realpath } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, isAbsolute, relative, resolve, sep } from "node:path";
 import type { PreflightConfig } from "../config.js";
-import { DEFAULT_PRIORITY, DEFAULT_TIMEOUT_MS } from "../presets.js";
+import { builtinIdentity, } from "../presets.js";
 import type { Hook } from "../types.js";
 
 export interface DenyRule {
@@ -72,11 +72,8 @@ function expandDir(dir: string, workspace: string): string {
 export function createPreflightHook(config: PreflightConfig): Hook {
   const rules = normaliseDenyRules(config.deny);
   return {
-    name: "preflight",
+    ...builtinIdentity("preflight", config),
     phases: ["pre"],
-    priority: config.priority ?? DEFAULT_PRIORITY.preflight,
-    timeoutMs: config.timeout_ms ?? DEFAULT_TIMEOUT_MS.preflight,
-    source: "builtin",
     async run(ctx) {
       if (config.allowed_dirs.length > 0) {
         const cwd = await canonical(ctx.cwd);

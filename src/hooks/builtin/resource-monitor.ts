@@ -14,7 +14,7 @@
  */
 import type { ResourceMonitorConfig } from "../config.js";
 import { sampleProcessTree, type TreeSample } from "../monitor/proc-tree.js";
-import { DEFAULT_PRIORITY, DEFAULT_TIMEOUT_MS } from "../presets.js";
+import { builtinIdentity, } from "../presets.js";
 import type { Hook, HookContext, ProcessMonitor, SpawnedProcess } from "../types.js";
 
 const MIB = 1024 * 1024;
@@ -135,11 +135,8 @@ export function startResourceMonitor(
 
 export function createResourceMonitorHook(config: ResourceMonitorConfig): Hook {
   return {
-    name: "resource-monitor",
+    ...builtinIdentity("resource-monitor", config),
     phases: [],
-    priority: config.priority ?? DEFAULT_PRIORITY["resource-monitor"],
-    timeoutMs: config.timeout_ms ?? DEFAULT_TIMEOUT_MS["resource-monitor"],
-    source: "builtin",
     async run() {
       return { action: "continue" };
     },
