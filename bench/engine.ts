@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createContext } from "../src/engine/context.js";
+import { createFirebreak } from "../src/firebreak.js";
 import { planInvocation } from "../src/engine/plan.js";
 import { CORPUS } from "../test/policy/corpus.js";
 import { POLICY_TARGET_LINES_PER_S } from "./policy.js";
@@ -22,7 +22,7 @@ export async function runEngineBench(): Promise<void> {
     // A realistic policy: a few rules with examples and a blacklist, so their cost is measured too.
     `[policy]\nblacklist = ["mkfs *", "dd * of=/dev/*"]\n[[policy.rules]]\nid = "no-force-push"\naction = "deny"\npattern = "git push --force *"\nmatch = ["git push --force origin main"]\n[[policy.rules]]\nid = "tests"\naction = "allow"\npattern = "npm test *"\nmatch = ["npm test"]\n`,
   );
-  const ctx = await createContext({ cwd: home, env, io: { stdout: () => {}, stderr: () => {} } });
+  const ctx = await createFirebreak({ cwd: home, env });
   const lines = CORPUS.map((c) => c.line);
   const decideAll = async () => {
     for (const line of lines) await planInvocation(ctx, { kind: "shell", line }, { cwd: home });

@@ -1,7 +1,24 @@
 /**
- * One module of small typed errors. Stages throw these; only the CLI entry point
- * maps them to exit codes (see src/cli/exit-codes.ts). Every error keeps its `cause`.
+ * One module of small typed errors. Stages throw these; each carries the exit status it means, and only
+ * the CLI entry point turns that into the process's exit status. Every error keeps its `cause`.
  */
+
+/** Exit statuses (sysexits-style where one fits). Documented in the README. */
+export const EXIT = {
+  OK: 0,
+  FAILURE: 1,
+  USAGE: 2,
+  /** The policy pipeline refused the command (EX_NOPERM). */
+  REFUSED: 77,
+  /** Bad configuration or command definition (EX_CONFIG). */
+  CONFIG: 78,
+  /** A bug: an error firebreak did not expect (EX_SOFTWARE). */
+  INTERNAL: 70,
+  /** The command ran past its timeout. */
+  TIMEOUT: 124,
+  /** The run was cancelled (Ctrl-C, client gone, daemon stopping): 128 + SIGINT. */
+  CANCELLED: 130,
+} as const;
 
 export interface SourceLocation {
   file?: string;
@@ -12,6 +29,10 @@ export interface SourceLocation {
 /** Base class: every error firebreak throws on purpose is one of these. */
 export class FirebreakError extends Error {
   override name = "FirebreakError";
+  /** The process exit status this error means at the CLI (sysexits-style where one fits). */
+  readonly exitCode: number = EXIT.FAILURE;
+  /** A stable machine-readable kind, used in `--json` errors and HTTP error bodies. */
+  readonly code: string = "failure";
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
@@ -27,11 +48,14 @@ function locate(loc: SourceLocation): string {
 /** The user called something wrongly (unknown command, bad flag). Exit 2. */
 export class UsageError extends FirebreakError {
   override name = "UsageError";
+  override readonly exitCode: number = EXIT.USAGE;
+  override readonly code: string = "usage";
 }
 
 /** An argument bound to a command parameter is missing or invalid. Exit 2. */
 export class ArgumentError extends UsageError {
   override name = "ArgumentError";
+  override readonly code: string = "argument";
   constructor(
     message: string,
     readonly parameter?: string,
@@ -45,6 +69,8 @@ export class ArgumentError extends UsageError {
 /** A configuration file is malformed or invalid. Exit 78. */
 export class ConfigError extends FirebreakError {
   override name = "ConfigError";
+  override readonly exitCode: number = EXIT.CONFIG;
+  override readonly code: string = "config";
   constructor(
     message: string,
     readonly location: SourceLocation = {},
@@ -57,6 +83,8 @@ export class ConfigError extends FirebreakError {
 /** A command definition file is malformed or invalid. */
 export class DefinitionError extends FirebreakError {
   override name = "DefinitionError";
+  override readonly exitCode: number = EXIT.CONFIG;
+  override readonly code: string = "definition";
   constructor(
     message: string,
     readonly location: SourceLocation = {},
@@ -69,11 +97,14 @@ export class DefinitionError extends FirebreakError {
 /** No command (or alias) of that name is registered. Exit 2. */
 export class UnknownCommandError extends UsageError {
   override name = "UnknownCommandError";
+  override readonly code: string = "unknown_command";
 }
 
 /** A template could not be rendered (unknown placeholder, unbalanced section). */
 export class TemplateError extends FirebreakError {
   override name = "TemplateError";
+  override readonly exitCode: number = EXIT.CONFIG;
+  override readonly code: string = "template";
 }
 
 /**
@@ -82,6 +113,8 @@ export class TemplateError extends FirebreakError {
  */
 export class RefusedError extends FirebreakError {
   override name = "RefusedError";
+  override readonly exitCode: number = EXIT.REFUSED;
+  override readonly code: string = "refused";
   constructor(
     message: string,
     readonly reasons: string[] = [],
@@ -94,11 +127,13 @@ export class RefusedError extends FirebreakError {
 /** The audit log is unreadable or its hash chain is broken. */
 export class AuditError extends FirebreakError {
   override name = "AuditError";
+  override readonly code: string = "audit";
 }
 
 /** A microVM backend or guest agent failed. */
 export class VmError extends FirebreakError {
   override name = "VmError";
+  override readonly code: string = "vm";
 }
 
 /**
@@ -148,6 +183,7 @@ export class VsockHandshakeError extends VmError {
 /** A hook failed (error, bad outcome, external program crash). The pipeline decides whether that blocks. */
 export class HookError extends FirebreakError {
   override name = "HookError";
+  override readonly code: string = "hook";
   constructor(
     message: string,
     readonly hook?: string,
@@ -160,6 +196,7 @@ export class HookError extends FirebreakError {
 /** A backup could not be made, read or restored (missing id, corrupt manifest, checksum mismatch). */
 export class BackupError extends FirebreakError {
   override name = "BackupError";
+  override readonly code: string = "backup";
 }
 
 /** QEMU's QMP monitor answered with an error, closed, or said something that is not QMP. */
@@ -180,6 +217,7 @@ export class QmpError extends VmError {
 /** The guest image (kernel + initramfs) could not be built or is missing an input. */
 export class ImageBuildError extends FirebreakError {
   override name = "ImageBuildError";
+  override readonly code: string = "image_build";
   constructor(
     message: string,
     /** Tail of the failing step's output, for the user. */
@@ -193,6 +231,7 @@ export class ImageBuildError extends FirebreakError {
 /** Persistent state (rate-limit buckets, ...) under the state dir is unreadable, corrupt or cannot be locked. */
 export class StateError extends FirebreakError {
   override name = "StateError";
+  override readonly code: string = "state";
   constructor(
     message: string,
     /** The state file concerned. */
@@ -214,7 +253,7 @@ export class AgentRemoteError extends VmError {
   constructor(
     message: string,
     /** The agent's error code (`bad_request`, `spawn_failed`, `not_found`, `io`, `tar_failed`, ...). */
-    readonly code: string,
+    readonly agentCode: string,
     /** The request type that failed. */
     readonly request?: string,
     options?: { cause?: unknown },
@@ -236,6 +275,7 @@ export class AgentClosedError extends VmError {
 /** A knowledge graph source (markdown folder, thesaurus JSON, cache entry) is unreadable or malformed. */
 export class KnowledgeGraphError extends FirebreakError {
   override name = "KnowledgeGraphError";
+  override readonly code: string = "knowledge_graph";
   constructor(
     message: string,
     readonly location: SourceLocation = {},
@@ -243,4 +283,17 @@ export class KnowledgeGraphError extends FirebreakError {
   ) {
     super(`${locate(location)}${message}`, options);
   }
+}
+
+/** A run was cancelled before it finished (client disconnected, Ctrl-C, daemon stopping). */
+export class CancelledError extends FirebreakError {
+  override name = "CancelledError";
+  override readonly exitCode: number = EXIT.CANCELLED;
+  override readonly code: string = "cancelled";
+}
+
+/** The daemon could not be reached or answered something that is not firebreak's API. */
+export class DaemonError extends FirebreakError {
+  override name = "DaemonError";
+  override readonly code: string = "daemon";
 }

@@ -1,7 +1,7 @@
 /** What a caller hands to the audit log for one invocation. */
 export interface AuditEntry {
-  /** "run": executed; "refused": the pipeline said no; "dry_run": planned only. */
-  kind: "run" | "refused" | "dry_run";
+  /** "run": executed; "refused": the pipeline said no; "dry_run": planned only; "cancelled": killed before it finished (client gone, Ctrl-C, daemon stopping). */
+  kind: "run" | "refused" | "dry_run" | "cancelled";
   id: string;
   user: string;
   role: string;

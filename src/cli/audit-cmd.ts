@@ -1,7 +1,16 @@
 import { Command } from "commander";
-import { FirebreakError, UsageError } from "../errors.js";
+import { EXIT, FirebreakError, UsageError } from "../errors.js";
 import type { CliDeps } from "./deps.js";
-import { paint, table } from "./output.js";
+import { auditTable, verifyText } from "./view/audit-text.js";
+
+/** Parses `-n`: a positive whole number of records. */
+export function recordCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`-n must be a positive whole number, got '${value}'`);
+  return n;
+}
+
+export const AUDIT_DISABLED = "the audit log is disabled ([audit] enabled = false)";
 
 export function auditCommand(deps: CliDeps): Command {
   const cmd = new Command("audit").description("read and verify the append-only audit log");
@@ -12,26 +21,12 @@ export function auditCommand(deps: CliDeps): Command {
     .option("-n, --lines <n>", "how many records", "10")
     .option("--json", "one JSON document (an array) on stdout")
     .action(async (opts: { lines: string; json?: boolean }, self: Command) => {
-      const n = Number(opts.lines);
-      if (!Number.isInteger(n) || n < 1) throw new UsageError(`-n must be a positive whole number, got '${opts.lines}'`);
+      const n = recordCount(opts.lines);
       const ctx = await deps.context(self.parent!.parent!);
-      if (!ctx.audit) throw new FirebreakError("the audit log is disabled ([audit] enabled = false)");
+      if (!ctx.audit) throw new FirebreakError(AUDIT_DISABLED);
       const records = ctx.audit.tail(n);
       if (opts.json) return o.json(records);
-      const rows = [
-        ["SEQ", "TIME", "KIND", "COMMAND", "WHERE", "RISK", "EXIT", "REASON"],
-        ...records.map((r) => [
-          String(r.seq),
-          r.time,
-          r.kind,
-          r.command ?? (r.rendered ? `sh: ${r.rendered.slice(0, 30)}` : "-"),
-          r.placement,
-          r.risk,
-          r.exit_status === undefined || r.exit_status === null ? "-" : String(r.exit_status),
-          r.kind === "refused" ? (r.reasons[0] ?? "") : "",
-        ]),
-      ];
-      o.out(table(rows));
+      o.out(auditTable(records));
     });
   cmd
     .command("verify")
@@ -39,12 +34,11 @@ export function auditCommand(deps: CliDeps): Command {
     .option("--json", "one JSON document on stdout")
     .action(async (opts: { json?: boolean }, self: Command) => {
       const ctx = await deps.context(self.parent!.parent!);
-      if (!ctx.audit) throw new FirebreakError("the audit log is disabled ([audit] enabled = false)");
+      if (!ctx.audit) throw new FirebreakError(AUDIT_DISABLED);
       const report = ctx.audit.verify();
       if (opts.json) o.json({ file: ctx.audit.file, ...report });
-      else if (report.ok) o.out(`${paint(o, "green", "ok")}: ${report.records} records, chain intact (${ctx.audit.file})`);
-      else o.out(`${paint(o, "red", "broken")}: ${ctx.audit.file}:${report.problem!.line}${report.problem!.seq ? ` (seq ${report.problem!.seq})` : ""}: ${report.problem!.message}; ${report.records} records before it are intact`);
-      if (!report.ok) process.exitCode = 1;
+      else o.out(verifyText(o, ctx.audit.file, report));
+      if (!report.ok) deps.setExitStatus(EXIT.FAILURE);
     });
   return cmd;
 }

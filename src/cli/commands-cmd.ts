@@ -4,25 +4,12 @@ import { Command } from "commander";
 import { usageLine } from "../commands/args.js";
 import { CommandRegistry } from "../commands/registry.js";
 import { watchRegistry } from "../commands/watch.js";
-import type { CommandDefinition } from "../commands/types.js";
-import { UnknownCommandError, UsageError } from "../errors.js";
+import { commandSummary, registryProblems } from "../commands/summary.js";
+import { resolveCommand } from "../engine/plan.js";
+import { EXIT, UsageError } from "../errors.js";
 import type { CliDeps } from "./deps.js";
-import { paint, table } from "./output.js";
-
-/** A definition as `commands list --json` shows it. */
-export function summarise(def: CommandDefinition) {
-  return {
-    name: def.qualifiedName,
-    description: def.description,
-    aliases: def.aliases,
-    category: def.category ?? null,
-    risk_level: def.risk_level,
-    execution_mode: def.execution_mode,
-    runnable: def.command !== undefined,
-    layer: def.source.layer,
-    file: def.source.file,
-  };
-}
+import { paint } from "./output.js";
+import { commandsTable, definitionView, problemsText, showText } from "./view/commands-text.js";
 
 export function commandsCommand(deps: CliDeps): Command {
   const cmd = new Command("commands").description("list, show and validate command definitions");
@@ -34,11 +21,10 @@ export function commandsCommand(deps: CliDeps): Command {
     .option("--json", "one JSON document on stdout")
     .action(async (opts: { json?: boolean }, self: Command) => {
       const ctx = await deps.context(self.parent!.parent!);
-      const defs = ctx.registry.list();
-      if (opts.json) return o.json(defs.map(summarise));
-      const rows = [["NAME", "RISK", "MODE", "DESCRIPTION"], ...defs.map((d) => [d.qualifiedName, d.risk_level, d.execution_mode, d.description])];
-      o.out(table(rows));
-      reportProblems(deps, ctx.registry.current);
+      const commands = ctx.registry.list().map(commandSummary);
+      if (opts.json) return o.json(commands);
+      o.out(commandsTable(commands));
+      for (const line of problemsText(o, registryProblems(ctx.registry.current))) o.err(line);
     });
 
   cmd
@@ -47,28 +33,9 @@ export function commandsCommand(deps: CliDeps): Command {
     .option("--json", "one JSON document on stdout")
     .action(async (name: string, opts: { json?: boolean }, self: Command) => {
       const ctx = await deps.context(self.parent!.parent!);
-      const def = ctx.registry.resolve(name);
-      if (!def) throw new UnknownCommandError(`unknown command '${name}'; see 'firebreak commands list'`);
-      if (opts.json) return o.json({ ...def, body: undefined });
-      const lines = [
-        `${paint(o, "bold", def.qualifiedName)} — ${def.description}`,
-        `usage:      ${usageLine(def)}`,
-        `risk:       ${def.risk_level}    mode: ${def.execution_mode}`,
-        `aliases:    ${def.aliases.join(", ") || "-"}`,
-        `permissions: ${def.permissions.join(", ") || "-"}`,
-        `concepts:   ${def.knowledge_graph_required.join(", ") || "-"}`,
-        `timeout:    ${def.timeout !== undefined ? `${def.timeout} s` : "-"}`,
-        `limits:     ${def.resource_limits ? JSON.stringify(def.resource_limits) : "-"}`,
-        `source:     ${def.source.file} (${def.source.layer})`,
-        "parameters:",
-        ...def.parameters.map(
-          (p) =>
-            `  ${p.name} (${p.type}${p.required ? ", required" : ""}${p.default_value !== undefined ? `, default ${JSON.stringify(p.default_value)}` : ""})` +
-            `${p.validation.allowed_values ? ` one of: ${p.validation.allowed_values.join(", ")}` : ""}${p.description ? ` — ${p.description}` : ""}`,
-        ),
-        def.command ? `command:\n${def.command.replace(/^/gm, "  ")}` : "command:    (none: this definition cannot run)",
-      ];
-      o.out(lines.join("\n"));
+      const def = resolveCommand(ctx, name);
+      if (opts.json) return o.json(definitionView(def));
+      o.out(showText(o, definitionView(def), usageLine(def)));
     });
 
   cmd
@@ -94,7 +61,7 @@ export function commandsCommand(deps: CliDeps): Command {
       if (opts.json) {
         o.json({
           ok: report.errors.length === 0 && report.conflicts.length === 0,
-          commands: report.definitions.map(summarise),
+          commands: report.definitions.map(commandSummary),
           errors: report.errors.map((e) => ({ message: e.message, ...e.location })),
           warnings: report.warnings,
           conflicts: report.conflicts,
@@ -102,10 +69,10 @@ export function commandsCommand(deps: CliDeps): Command {
         });
       } else {
         for (const d of report.definitions) o.out(`${paint(o, "green", "ok")}  ${d.qualifiedName}  ${paint(o, "dim", d.source.file)}`);
-        reportProblems(deps, report);
+        for (const line of problemsText(o, registryProblems(report))) o.err(line);
         o.out(`${report.definitions.length} command${report.definitions.length === 1 ? "" : "s"}, ${report.errors.length} error(s), ${report.conflicts.length} conflict(s), ${report.warnings.length} warning(s)`);
       }
-      if (report.errors.length || report.conflicts.length) process.exitCode = 1;
+      if (report.errors.length || report.conflicts.length) deps.setExitStatus(EXIT.FAILURE);
     });
   cmd
     .command("watch")
@@ -127,12 +94,4 @@ export function commandsCommand(deps: CliDeps): Command {
       await watcher.close();
     });
   return cmd;
-}
-
-function reportProblems(deps: CliDeps, report: CommandRegistry["current"]): void {
-  const o = deps.output;
-  for (const n of report.notices) o.err(`${paint(o, "dim", "note")}: ${n}`);
-  for (const w of report.warnings) o.err(`${paint(o, "yellow", "warning")}: ${w.file}${w.line ? `:${w.line}` : ""}: ${w.message}`);
-  for (const e of report.errors) o.err(`${paint(o, "red", "error")}: ${e.message}`);
-  for (const c of report.conflicts) o.err(`${paint(o, "red", "conflict")}: '${c.key}' is defined twice in the ${c.layer} layer: using ${c.winner}, ignoring ${c.loser}`);
 }

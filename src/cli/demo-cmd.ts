@@ -1,6 +1,5 @@
 import { Command } from "commander";
 import { planInvocation } from "../engine/plan.js";
-import { RefusedError } from "../errors.js";
 import { runAndReport } from "./run-cmd.js";
 import type { CliDeps } from "./deps.js";
 import { paint, table } from "./output.js";
@@ -28,10 +27,10 @@ export function demoCommand(deps: CliDeps): Command {
     try {
       await runAndReport(deps, ctx, { kind: "command", name: "deploy", args: ["staging", "--dry-run"] }, {});
     } catch (error) {
+      // A demo goes on: say what failed (a VM that could not start) and show the rest.
       o.err(`firebreak: ${(error as Error).message}`);
-      if (error instanceof RefusedError) for (const r of error.reasons.slice(0, 3)) o.err(`  - ${r}`);
     }
     o.out(`\nNext: firebreak commands list · firebreak run <name> --plan · firebreak vm doctor · firebreak audit tail`);
-    process.exitCode = 0;
+    deps.setExitStatus(0);
   });
 }

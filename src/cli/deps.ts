@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { createContext, type CreateContextOptions, type EngineContext } from "../engine/context.js";
+import type { CreateContextOptions, EngineContext, EngineDeps } from "../engine/context.js";
+import { createFirebreak } from "../firebreak.js";
 import type { Output } from "./output.js";
 
 /** What every CLI sub-command needs; tests pass their own. */
@@ -10,21 +11,20 @@ export interface CliDeps {
   isTTY: boolean;
   /** Builds the engine context once per process, honouring the global --config option. */
   context(program: Command): Promise<EngineContext>;
-  /** Extra context options (e.g. a VM runner) — set by main, overridable in tests. */
+  /** Sub-commands report their exit status here; only the entry point turns it into the process's. */
+  setExitStatus(status: number): void;
+  /** Aborted when firebreak is asked to stop (Ctrl-C, SIGTERM): a running command is cancelled and audited. */
+  signal?: AbortSignal;
+  /** Extra context options and engine dependencies (e.g. a VM runner) — overridable in tests. */
   contextOptions?: Partial<CreateContextOptions>;
+  engineDeps?: Partial<EngineDeps>;
 }
 
 export function contextFactory(base: Omit<CliDeps, "context">): CliDeps["context"] {
   let ctx: Promise<EngineContext> | undefined;
   return (program) => {
     const opts = program.opts<{ config?: string }>();
-    ctx ??= createContext({
-      cwd: base.cwd,
-      env: base.env,
-      configFile: opts.config,
-      io: { stdout: (c) => process.stdout.write(c), stderr: (c) => process.stderr.write(c) },
-      ...base.contextOptions,
-    });
+    ctx ??= createFirebreak({ cwd: base.cwd, env: base.env, configFile: opts.config, ...base.contextOptions }, base.engineDeps);
     return ctx;
   };
 }

@@ -1,12 +1,15 @@
 import { installSignalExit } from "../exec/reaper.js";
 import { contextFactory } from "./deps.js";
 import { EXIT, exitCodeFor, isCommanderError } from "./exit-codes.js";
-import { paint, processOutput } from "./output.js";
+import { processOutput } from "./output.js";
 import { createProgram } from "./program.js";
-import { ConfigError, DefinitionError, FirebreakError } from "../errors.js";
+import { FirebreakError } from "../errors.js";
+import { errorText } from "./view/error-text.js";
 
-// Ctrl-C or SIGTERM end firebreak through process.exit, so running commands and microVMs are cleaned up.
-installSignalExit();
+// Ctrl-C or SIGTERM first cancel the running command (killed, audited as cancelled), then end firebreak;
+// a second signal, or a command that does not end within the grace period, exits at once.
+const stopping = new AbortController();
+const signalled = installSignalExit({ onSignal: (signal) => stopping.abort(signal) });
 
 // A closed pipe (`firebreak … | head`) ends the program quietly, as other CLI tools do.
 for (const stream of [process.stdout, process.stderr]) {
@@ -16,22 +19,30 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-/** The entry point: the only place that maps errors to exit codes and prints them. */
+/** The entry point: the only place that turns outcomes and errors into the process's exit status. */
 async function main(argv: string[]): Promise<number> {
   const output = processOutput();
-  const base = { output, cwd: process.cwd(), env: process.env, isTTY: Boolean(process.stdin.isTTY && process.stderr.isTTY) };
+  let status: number = EXIT.OK;
+  const base = {
+    output,
+    cwd: process.cwd(),
+    env: process.env,
+    isTTY: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+    signal: stopping.signal,
+    setExitStatus: (s: number) => {
+      status = s;
+    },
+  };
   const deps = { ...base, context: contextFactory(base) };
   try {
     await createProgram(deps).parseAsync(argv, { from: "user" });
-    return typeof process.exitCode === "number" ? process.exitCode : EXIT.OK;
+    return status;
   } catch (error) {
     const code = exitCodeFor(error);
     if (isCommanderError(error)) return code; // commander already printed its message
     if (error instanceof FirebreakError) {
-      output.err(`${paint(output, "red", "firebreak")}: ${error.message}`);
-      if ("reasons" in error && Array.isArray(error.reasons)) for (const r of error.reasons) output.err(`  - ${r}`);
-      if ("usage" in error && error.usage) output.err(`usage: ${String(error.usage)}`);
-      if (error instanceof ConfigError || error instanceof DefinitionError) output.err("(configuration error)");
+      const extra = error as FirebreakError & { reasons?: unknown; usage?: unknown };
+      output.err(errorText(output, { code: error.code, message: error.message, reasons: Array.isArray(extra.reasons) ? extra.reasons : undefined, usage: extra.usage ? String(extra.usage) : undefined }));
     } else {
       output.err(`firebreak: internal error: ${(error as Error)?.stack ?? String(error)}`);
     }
@@ -40,4 +51,4 @@ async function main(argv: string[]): Promise<number> {
 }
 
 const code = await main(process.argv.slice(2));
-process.exitCode = code;
+process.exitCode = signalled.exitCode() ?? code;

@@ -1,28 +1,9 @@
 import { createInterface } from "node:readline";
 import { Command } from "commander";
-import type { EngineContext } from "../engine/context.js";
-import { planInvocation } from "../engine/plan.js";
-import type { Decision } from "../engine/types.js";
-import { UsageError } from "../errors.js";
+import { checkLines } from "../engine/policy-check.js";
+import { EXIT, UsageError } from "../errors.js";
 import type { CliDeps } from "./deps.js";
-import { paint } from "./output.js";
-
-/** The JSON shape of one `policy check` answer (documented in the README). */
-export function decisionJson(line: string, d: Decision) {
-  return {
-    line,
-    risk: d.risk,
-    placement: d.placement,
-    reasons: d.reasons,
-    segments: d.segments.map((s) => ({ argv: s.argv, risk: s.risk, opaque: s.opaque, reasons: s.reasons })),
-    rules: d.rules,
-  };
-}
-
-async function check(ctx: EngineContext, deps: CliDeps, line: string, role?: string) {
-  const plan = await planInvocation(ctx, { kind: "shell", line }, { cwd: deps.cwd, role });
-  return decisionJson(line, plan.decision);
-}
+import { policyLine, policyText } from "./view/policy-text.js";
 
 export function policyCommand(deps: CliDeps): Command {
   const cmd = new Command("policy").description("ask the policy pipeline about a shell line");
@@ -35,26 +16,28 @@ export function policyCommand(deps: CliDeps): Command {
     .action(async (words: string[], opts: { role?: string; json?: boolean; stdin?: boolean }, self: Command) => {
       const ctx = await deps.context(self.parent!.parent!);
       const o = deps.output;
+      const decideOne = async (line: string) => (await checkLines(ctx, [line], { cwd: deps.cwd, role: opts.role }))[0]!;
       if (opts.stdin) {
         if (words.length) throw new UsageError("give either --stdin or a line, not both");
         const rl = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+        let denied = false;
         for await (const line of rl) {
           if (!line.trim()) continue;
-          const answer = await check(ctx, deps, line, opts.role);
+          const answer = await decideOne(line);
+          denied ||= answer.placement === "denied";
           if (opts.json) process.stdout.write(`${JSON.stringify(answer)}\n`);
-          else o.out(`${answer.placement.padEnd(6)} ${answer.risk.padEnd(8)} ${line}`);
+          else o.out(policyLine(answer));
         }
+        // Like a single check: a script can tell from the status that some line was denied.
+        if (denied) deps.setExitStatus(EXIT.REFUSED);
         return;
       }
       const line = words.join(" ");
       if (!line.trim()) throw new UsageError('give a shell line: firebreak policy check -- "<line>"');
-      const answer = await check(ctx, deps, line, opts.role);
+      const answer = await decideOne(line);
       if (opts.json) return o.json(answer);
-      const colour = answer.placement === "local" ? "green" : answer.placement === "vm" ? "blue" : "red";
-      o.out(`${paint(o, colour, answer.placement)} · risk ${answer.risk}`);
-      for (const s of answer.segments) o.out(`  [${s.risk}${s.opaque ? ", opaque" : ""}] ${JSON.stringify(s.argv)}${s.reasons.length ? ` — ${s.reasons.join("; ")}` : ""}`);
-      for (const r of answer.reasons) o.out(`  - ${r}`);
-      if (answer.placement === "denied") process.exitCode = 77;
+      o.out(policyText(o, answer));
+      if (answer.placement === "denied") deps.setExitStatus(EXIT.REFUSED);
     });
   return cmd;
 }

@@ -4,13 +4,12 @@ import { commandsCommand } from "./commands-cmd.js";
 import { configCommand } from "./config-cmd.js";
 import type { CliDeps } from "./deps.js";
 import { demoCommand } from "./demo-cmd.js";
-import { resolvePaths } from "../config/paths.js";
-import { UsageError } from "../errors.js";
-import { buildHooks } from "../hooks/build.js";
-import { describeHooks } from "../hooks/pipeline.js";
-import { backupCommand } from "./backup.js";
-import { hooksCommand } from "./hooks.js";
-import { kgCommand } from "./kg.js";
+import { backupService } from "../engine/backups.js";
+import { listRoleHooks } from "../engine/hooks-list.js";
+import { resolveCommand } from "../engine/plan.js";
+import { backupCommand } from "./backup-cmd.js";
+import { hooksCommand } from "./hooks-cmd.js";
+import { kgCommand } from "./kg-cmd.js";
 import { policyCommand } from "./policy-cmd.js";
 import { runCommand } from "./run-cmd.js";
 import { trustCommand } from "./trust-cmd.js";
@@ -35,14 +34,7 @@ export function createProgram(deps: CliDeps): Command {
   const stdout = (s: string) => deps.output.out(s.replace(/\n$/, ""));
   const hooks = hooksCommand({
     stdout,
-    listForRole: async (roleName) => {
-      const ctx = await deps.context(program);
-      const name = roleName ?? ctx.config.default_role;
-      const role = ctx.config.roles[name];
-      if (!role) throw new UsageError(`unknown role '${name}' (configured: ${Object.keys(ctx.config.roles).join(", ")})`);
-      const file = ctx.loaded.sources.at(-1)?.file;
-      return describeHooks(buildHooks(ctx.config.hooks, { preset: role.hooks ?? "default", baseDir: file?.startsWith("<") ? ctx.loaded.projectRoot : undefined }));
-    },
+    listForRole: async (roleName) => listRoleHooks(await deps.context(program), roleName),
   });
   const kg = kgCommand({
     stdout,
@@ -52,12 +44,11 @@ export function createProgram(deps: CliDeps): Command {
     },
     loadCommand: async (name) => {
       const ctx = await deps.context(program);
-      const def = ctx.registry.resolve(name);
-      if (!def) throw new UsageError(`unknown command '${name}'; see 'firebreak commands list'`);
+      const def = resolveCommand(ctx, name);
       return { name: def.qualifiedName, knowledge_graph_required: def.knowledge_graph_required };
     },
   });
-  const backup = backupCommand({ stateDir: resolvePaths(deps.env).stateDir, stdout });
+  const backup = backupCommand({ backups: async () => backupService(await deps.context(program)), stdout });
   for (const sub of [runCommand(deps), commandsCommand(deps), configCommand(deps), auditCommand(deps), policyCommand(deps), kg, hooks, backup, vmCommand(deps), trustCommand(deps), demoCommand(deps)]) {
     program.addCommand(sub);
   }

@@ -3,7 +3,7 @@ import path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { Command } from "commander";
 import { findProjectConfig } from "../config/load.js";
-import { resolvePaths } from "../config/paths.js";
+import { resolvePaths } from "../paths.js";
 import { listTrusted, revokeProjectFile, trustProjectFile } from "../config/trust.js";
 import { RefusedError, UsageError } from "../errors.js";
 import type { CliDeps } from "./deps.js";

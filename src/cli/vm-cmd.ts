@@ -1,12 +1,10 @@
 import { Command } from "commander";
 import { UsageError, VmError } from "../errors.js";
-import { AgentClient } from "../vm/agent/client.js";
 import { runVmBench } from "../vm/bench.js";
-import { FirecrackerBackend } from "../vm/firecracker/backend.js";
+import { bootProbe, vmDoctor } from "../vm/doctor.js";
 import { buildGuestImage } from "../vm/image/builder.js";
-import { QemuBackend } from "../vm/qemu/qemu-backend.js";
-import { MicroVmRunner } from "../vm/runner.js";
 import { VmRuntime } from "../vm/runtime.js";
+import { vmExec } from "../engine/vm-exec.js";
 import type { CliDeps } from "./deps.js";
 import { paint, table } from "./output.js";
 
@@ -29,16 +27,9 @@ export function vmCommand(deps: CliDeps): Command {
     .description("which backends work here and why, the KVM verdict, the guest image")
     .option("--json", "one JSON document on stdout")
     .action(async (opts: { json?: boolean }, self: Command) => {
-      const { ctx, runtime } = await runtimeOf(self);
-      const backends = [
-        new QemuBackend({ qemuBinary: ctx.config.vm.qemu_binary, stateDir: ctx.stateDir, accel: ctx.config.vm.accel }),
-        new FirecrackerBackend({ binary: ctx.config.vm.firecracker_binary, tapDevice: ctx.config.vm.firecracker_tap }),
-      ];
-      const checks = await Promise.all(backends.map(async (b) => ({ backend: b.name, ...(await b.availability()) })));
-      const image = await runtime.image();
-      const selected = await runtime.select();
-      const snapshots = await runtime.listSnapshots();
-      const report = { configured: ctx.config.vm.backend, selected: selected.backend?.name ?? null, selection: selected.reasons, backends: checks, image: image ?? null, snapshots };
+      const { runtime } = await runtimeOf(self);
+      const report = await vmDoctor(runtime);
+      const { backends: checks, image, snapshots } = report;
       if (opts.json) return o.json(report);
       for (const c of checks) {
         o.out(`${paint(o, c.available ? "green" : "red", c.available ? "available  " : "unavailable")} ${c.backend}${c.accel ? ` (${c.accel})` : ""}`);
@@ -46,7 +37,7 @@ export function vmCommand(deps: CliDeps): Command {
       }
       o.out(image ? `image: ${image.key} (kernel ${image.kernelRelease}, built ${image.builtAt}) in ${image.dir}` : "image: not built (run: firebreak vm image build)");
       o.out(`snapshots: ${snapshots.filter((s) => s.usable).length} usable of ${snapshots.length}`);
-      o.out(`selected: ${selected.backend ? paint(o, "green", selected.backend.name) : paint(o, "red", "none — commands that need a microVM are refused")} ([vm] backend = "${ctx.config.vm.backend}")`);
+      o.out(`selected: ${report.selected ? paint(o, "green", report.selected) : paint(o, "red", "none — commands that need a microVM are refused")} ([vm] backend = "${report.configured}")`);
     });
 
   const image = cmd.command("image").description("the guest image (kernel + initramfs from Debian packages)");
@@ -67,23 +58,10 @@ export function vmCommand(deps: CliDeps): Command {
     .option("--json", "one JSON document on stdout")
     .action(async (opts: { memory?: number; json?: boolean }, self: Command) => {
       const { runtime } = await runtimeOf(self);
-      const { backend, reasons } = await runtime.select();
-      const img = await runtime.image();
-      if (!backend || !img) throw new VmError(`no VM backend is available: ${reasons.join("; ")}`);
-      const t0 = performance.now();
-      const vm = await backend.boot(runtime.spec(runtime.shape(opts.memory ? { max_memory_mb: opts.memory } : undefined), img, backend));
-      const totalMs = Math.round(performance.now() - t0);
-      try {
-        const agent = new AgentClient(await vm.connectAgent());
-        const rtt = await agent.ping();
-        agent.close();
-        const report = { backend: backend.name, vm: vm.id, total_ms: totalMs, phases_ms: vm.phases, ping_ms: rtt, unenforced: vm.unenforced, console_log: vm.consoleLog };
-        if (opts.json) return o.json(report);
-        o.out(`booted ${vm.id} with ${backend.name} in ${totalMs} ms (agent ping ${rtt.toFixed(2)} ms)`);
-        o.out(table([["PHASE", "MS SINCE SPAWN"], ...Object.entries(vm.phases).map(([k, v]) => [k, String(v)])]));
-      } finally {
-        await backend.destroy(vm);
-      }
+      const report = await bootProbe(runtime, opts.memory);
+      if (opts.json) return o.json(report);
+      o.out(`booted ${report.vm} with ${report.backend} in ${report.total_ms} ms (agent ping ${report.ping_ms.toFixed(2)} ms)`);
+      o.out(table([["PHASE", "MS SINCE SPAWN"], ...Object.entries(report.phases_ms).map(([k, v]) => [k, String(v)])]));
     });
 
   cmd
@@ -97,37 +75,14 @@ export function vmCommand(deps: CliDeps): Command {
     .action(async (words: string[], opts: { snapshot?: boolean; memory?: number; timeout?: number; network?: boolean; copy?: boolean }, self: Command) => {
       const line = words.join(" ");
       if (!line.trim()) throw new UsageError("give a shell line: firebreak vm exec -- '<line>'");
-      const { ctx, runtime } = await runtimeOf(self, { snapshots: Boolean(opts.snapshot) });
-      const result = await new MicroVmRunner(runtime).run({
-        script: line,
-        cwd: deps.cwd,
-        env: {},
-        limits: { max_memory_mb: opts.memory, network_access: Boolean(opts.network) },
-        timeoutMs: opts.timeout ? opts.timeout * 1000 : undefined,
-        copyWorkspace: Boolean(opts.copy),
-        onStdout: (c) => process.stdout.write(c),
-        onStderr: (c) => process.stderr.write(c),
-      });
-      await ctx.audit?.append({
-        kind: "run",
-        id: `vm-exec-${Date.now()}`,
-        user: ctx.user,
-        role: ctx.config.default_role,
-        command: null,
-        definition_sha256: null,
-        parameters: {},
-        rendered: line,
-        placement: "vm",
-        risk: "unassessed",
-        reasons: ["firebreak vm exec: always in a microVM"],
-        exit_status: result.exitCode,
-        signal: result.signal,
-        duration_ms: result.durationMs,
-        stdout_bytes: result.stdoutBytes,
-        stderr_bytes: result.stderrBytes,
-        extra: { vm: result.details },
-      });
-      process.exitCode = result.exitCode;
+      const ctx = await deps.context(self.parent!.parent!);
+      const result = await vmExec(
+        ctx,
+        { line, cwd: deps.cwd, memoryMb: opts.memory, timeoutMs: opts.timeout ? opts.timeout * 1000 : undefined, network: opts.network, copyWorkspace: opts.copy, snapshot: Boolean(opts.snapshot) },
+        { emit: (e) => e.type === "output" && process[e.stream].write(e.chunk), signal: deps.signal },
+      );
+      if (result.killReason) o.err(`firebreak: vm exec ${result.killReason}`);
+      deps.setExitStatus(result.exitCode);
     });
 
   const snapshot = cmd.command("snapshot").description("template snapshots that VMs are restored from");

@@ -168,6 +168,8 @@ function checkSemantics(def: CommandDefinition, file: string, lineOf: LineOf): v
       const line = lineOf(["command"]);
       throw new DefinitionError(`command template ${(cause as TemplateError).message}`, { file, line, field: "command" }, { cause });
     }
+    // Kept (not enumerable, so JSON views omit it): planning renders it without compiling again.
+    Object.defineProperty(def, "template", { value: template, enumerable: false });
     for (const name of template.names) {
       if (!seen.has(name)) {
         throw new DefinitionError(`command template uses {{${name}}}, which is not a declared parameter (declared: ${[...seen].join(", ") || "none"})`, {

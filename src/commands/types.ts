@@ -1,3 +1,4 @@
+import type { CompiledTemplate } from "./template.js";
 import type { ExecutionMode, RiskLevel } from "../policy/types.js";
 
 export const PARAMETER_TYPES = ["string", "number", "boolean", "array", "object"] as const;
@@ -60,6 +61,8 @@ export interface CommandDefinition {
   resource_limits?: ResourceLimits;
   /** The shell template to run; absent = the command can be listed but not run. */
   command?: string;
+  /** `command`, compiled when the definition was loaded (not enumerable: JSON views leave it out). */
+  readonly template?: CompiledTemplate;
   /** Files a microVM run copies back into the working directory (relative globs). */
   artifacts: string[];
   /** The markdown body after the frontmatter (documentation). */

@@ -4,7 +4,7 @@ import { parse as parseToml, TomlError } from "smol-toml";
 import type { z } from "zod";
 import { ConfigError } from "../errors.js";
 import { DEFAULT_CONFIG_TOML } from "./defaults.js";
-import { type FirebreakPaths, resolvePaths } from "./paths.js";
+import { type FirebreakPaths, resolvePaths } from "../paths.js";
 import { checkProjectTrust } from "./trust.js";
 import { configSchema, type FirebreakConfig } from "./schema.js";
 import { locateTomlKey } from "./toml-locate.js";

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../errors.js";
-import type { FirebreakPaths } from "./paths.js";
+import type { FirebreakPaths } from "../paths.js";
 
 /** Set to 1 by scripts and CI that write their own project config. */
 export const TRUST_ENV = "FIREBREAK_TRUST_PROJECT";

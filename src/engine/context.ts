@@ -3,15 +3,13 @@ import path from "node:path";
 import { AuditLog } from "../audit/log.js";
 import { CommandRegistry, type RegistryLayer } from "../commands/registry.js";
 import { type LoadConfigOptions, type LoadedConfig, loadConfig } from "../config/load.js";
-import { packageRoot } from "../config/paths.js";
+import { packageRoot } from "../paths.js";
 import type { FirebreakConfig } from "../config/schema.js";
 import type { ShellAnalysis } from "../policy/shell/types.js";
 import { type CompiledPolicy, compilePolicy } from "./compiled-policy.js";
 import type { LoadedKnowledgeGraph } from "../knowledge/loader.js";
 import { knowledgeLoader } from "./knowledge.js";
-import { MicroVmRunner } from "../vm/runner.js";
-import { VmRuntime } from "../vm/runtime.js";
-import type { VmRunner } from "./vm-runner.js";
+import type { VmRunner } from "../vm/run-request.js";
 
 /** The part of the shell analyzer the engine uses (src/policy/shell implements it). */
 export interface ShellAnalyzer {
@@ -33,14 +31,19 @@ export interface EngineContext {
   knowledge: (role: string) => Promise<LoadedKnowledgeGraph>;
   /** Rules and blacklist, compiled once with the real shell parser. */
   policy: () => Promise<CompiledPolicy>;
-  /** Live output sinks (the CLI passes process streams; tests collect). */
-  io: { stdout: (chunk: Buffer | string) => void; stderr: (chunk: Buffer | string) => void };
+}
+
+/** What the engine is given rather than builds: the composition root (src/firebreak.ts) wires the real ones. */
+export interface EngineDeps {
+  /** Runs scripts in microVMs for this configuration. */
+  vm: (loaded: LoadedConfig) => VmRunner;
+  /** The shell analyzer, loaded lazily (tree-sitter's WASM takes time); one may serve many contexts. */
+  shell: () => Promise<ShellAnalyzer>;
 }
 
 export interface CreateContextOptions extends LoadConfigOptions {
-  vm?: VmRunner;
-  io?: EngineContext["io"];
-  shell?: () => Promise<ShellAnalyzer>;
+  /** An already loaded configuration (the server loads it once per request to see changes). */
+  loaded?: LoadedConfig;
 }
 
 /** Registry layers from config, lowest precedence first: bundled < user < extra < project. */
@@ -55,26 +58,20 @@ export function registryLayers(loaded: LoadedConfig): RegistryLayer[] {
 }
 
 /**
- * Loads config and commands and wires the stages.
+ * Loads config and commands and wires the stages with the given dependencies.
  *
  * @example
- * const ctx = await createContext({ cwd: process.cwd() });
+ * const ctx = await createContext({ cwd: process.cwd() }, deps);
  * ctx.registry.resolve("hello-world");
  */
-export async function createContext(options: CreateContextOptions = {}): Promise<EngineContext> {
-  const loaded = loadConfig(options);
+export async function createContext(options: CreateContextOptions, deps: EngineDeps): Promise<EngineContext> {
+  const loaded = options.loaded ?? loadConfig(options);
   const { config, paths } = loaded;
   const registry = new CommandRegistry(registryLayers(loaded));
   registry.loadAll();
   const stateDir = paths.stateDir;
   const auditDir = config.audit.dir ? path.resolve(loaded.projectRoot, config.audit.dir) : path.join(stateDir, "audit");
-  let shellPromise: Promise<ShellAnalyzer> | undefined;
-  const shell =
-    options.shell ??
-    (() => {
-      shellPromise ??= import("../policy/shell/index.js").then((m) => m.createShellAnalyzer());
-      return shellPromise;
-    });
+  const { shell } = deps;
   let policyPromise: Promise<CompiledPolicy> | undefined;
   const policyFile = loaded.sources.at(-1)?.file;
   const policy = () => (policyPromise ??= shell().then((analyzer) => compilePolicy(config, analyzer, policyFile)));
@@ -89,7 +86,6 @@ export async function createContext(options: CreateContextOptions = {}): Promise
     user: config.user ?? (options.env ?? process.env).USER ?? os.userInfo().username,
     stateDir,
     shell,
-    vm: options.vm ?? new MicroVmRunner(new VmRuntime(config.vm, stateDir)),
-    io: options.io ?? { stdout: (c) => process.stdout.write(c), stderr: (c) => process.stderr.write(c) },
+    vm: deps.vm(loaded),
   };
 }

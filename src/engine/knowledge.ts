@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { CommandDefinition } from "../commands/types.js";
-import { packageRoot } from "../config/paths.js";
+import { packageRoot } from "../paths.js";
 import { ConfigError } from "../errors.js";
 import { type LoadedKnowledgeGraph, loadKnowledgeGraph } from "../knowledge/loader.js";
 import { readMarkdownSources } from "../knowledge/markdown-builder.js";

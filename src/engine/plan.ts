@@ -1,14 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { bindArguments } from "../commands/args.js";
+import type { CommandDefinition } from "../commands/types.js";
 import { compileTemplate, renderTemplate } from "../commands/template.js";
 import { UnknownCommandError } from "../errors.js";
 import type { EngineContext } from "./context.js";
 import { decide, SHELL_LINE_COMMAND } from "./decide.js";
 import { checkConcepts } from "./knowledge.js";
 import type { Invocation, InvocationOptions, Plan } from "./types.js";
-
-/** firebreak's own `run` options, recognised after the command name unless the command declares them. */
-export const RUN_PASSTHROUGH_OPTIONS = ["json", "yes", "plan", "dry-run", "role"] as const;
 
 /**
  * Turns an invocation into a plan: resolve the definition, bind arguments, render the template,
@@ -34,10 +32,9 @@ export async function planInvocation(ctx: EngineContext, invocation: Invocation,
     return { ...base, parameters: {}, rendered: invocation.line, decision, segments };
   }
 
-  const definition = ctx.registry.resolve(invocation.name);
-  if (!definition) throw unknownCommand(ctx, invocation.name);
+  const definition = invocation.definition ?? resolveCommand(ctx, invocation.name);
   const bound = bindArguments(definition, invocation.args);
-  const rendered = definition.command ? renderTemplate(compileTemplate(definition.command), bound.values) : undefined;
+  const rendered = definition.command ? renderTemplate(definition.template ?? compileTemplate(definition.command), bound.values) : undefined;
   const { notes: conceptNotes, ...concepts } = ctx.config.roles[role] ? await checkConcepts(ctx, definition, role) : { notes: [], matched: [], missing: [] };
   const { decision, segments } = await decide(ctx, {
     script: rendered,
@@ -52,6 +49,13 @@ export async function planInvocation(ctx: EngineContext, invocation: Invocation,
     extraRefusals: conceptNotes,
   });
   return { ...base, definition, parameters: bound.values, rendered, decision, segments };
+}
+
+/** The definition a name or alias stands for; an unknown name is a usage error with close names. */
+export function resolveCommand(ctx: EngineContext, name: string): CommandDefinition {
+  const definition = ctx.registry.resolve(name);
+  if (!definition) throw unknownCommand(ctx, name);
+  return definition;
 }
 
 function unknownCommand(ctx: EngineContext, name: string): UnknownCommandError {

@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { AuditEntry } from "../audit/types.js";
 import { redactParameters } from "../audit/log.js";
-import { ConfigError, RefusedError } from "../errors.js";
+import { ConfigError } from "../errors.js";
 import { buildHooks } from "../hooks/build.js";
 import { createHookPipeline } from "../hooks/pipeline.js";
 import type { HookContext } from "../hooks/types.js";
@@ -11,32 +11,43 @@ import { RateLimitStore } from "../policy/limits/rate-limit-store.js";
 import { rateLimitRequests } from "../policy/limits/resolve.js";
 import { resolveAsk } from "../policy/rules/ask.js";
 import type { EngineContext } from "./context.js";
+import { configDir } from "./hooks-list.js";
 import { SHELL_LINE_COMMAND } from "./decide.js";
+import { type EmitEvent, ignoreEvents } from "./events.js";
 import { conceptsInScript } from "./knowledge.js";
-import type { Plan, RunResult } from "./types.js";
+import type { InvocationOutcome, Plan, RunResult } from "./types.js";
 
 export interface RunOptions {
   /** Ask the user on a terminal; absent = not interactive. */
   prompt?: (question: string) => Promise<boolean>;
   now?: () => Date;
+  /** This invocation's event stream: output, hooks, VM phases, the result. */
+  emit?: EmitEvent;
+  /** Aborting cancels the run: its process group or VM is killed and it is audited as cancelled. */
+  signal?: AbortSignal;
 }
 
+type Refused = Extract<InvocationOutcome, { kind: "refused" }>;
+
 /**
- * Executes a plan where its decision says, records the outcome in the audit log, and returns
- * the result. A denied plan is recorded and thrown as RefusedError (nothing runs).
+ * Executes a plan where its decision says, records the outcome in the audit log, and returns it as
+ * data: refused (nothing ran, with the reasons) or completed (with the result, possibly cancelled).
+ * Only failures to execute at all (a VM that died) are thrown, after they are audited.
  */
-export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOptions = {}): Promise<RunResult> {
+export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOptions = {}): Promise<Exclude<InvocationOutcome, { kind: "planned" }>> {
   const { decision } = plan;
-  const refuse = async (message: string, reasons: string[]): Promise<never> => {
-    await audit(ctx, plan, { kind: "refused", placement: "denied", reasons });
-    throw new RefusedError(message, reasons);
+  const emit = options.emit ?? ignoreEvents;
+  const refuse = async (message: string, reasons: string[], extra: Partial<Refused> = {}, hooks?: unknown[]): Promise<Refused> => {
+    await audit(ctx, plan, { kind: "refused", placement: "denied", reasons, hooks });
+    emit({ type: "refused", message, reasons, ...(extra.needsConfirmation ? { needs_confirmation: true } : {}) });
+    return { kind: "refused", plan, message, reasons, ...extra };
   };
   if (decision.placement === "denied" || plan.rendered === undefined) {
-    await refuse(`${commandLabel(plan)} was refused`, decision.reasons);
+    return refuse(`${commandLabel(plan)} was refused`, decision.reasons);
   }
   if (decision.needsConfirmation) {
-    const answer = await resolveAsk({ isTTY: Boolean(plan.options.isTTY && options.prompt), yes: Boolean(plan.options.yes), prompt: options.prompt ?? (async () => false), question: `Run ${commandLabel(plan)} (${decision.risk} risk, ${decision.placement})?` });
-    if (!answer.allowed) await refuse(`${commandLabel(plan)} needs confirmation`, [answer.reason]);
+    const answer = await resolveAsk({ isTTY: Boolean(plan.options.isTTY && options.prompt), yes: Boolean(plan.options.yes), prompt: options.prompt ?? (async () => false), question: confirmationQuestion(plan) });
+    if (!answer.allowed) return refuse(`${commandLabel(plan)} needs confirmation`, [answer.reason], { needsConfirmation: true });
   }
 
   const role = ctx.config.roles[plan.role];
@@ -45,22 +56,27 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
     rateLimitRequests({ command: plan.definition?.qualifiedName ?? SHELL_LINE_COMMAND, user: plan.user, role: role && { name: plan.role, config: role }, policy: ctx.config.policy }),
     options.now?.() ?? new Date(),
   );
-  if (!limit.allowed) await refuse(`${commandLabel(plan)} is rate limited`, limit.reasons);
+  if (!limit.allowed) return refuse(`${commandLabel(plan)} is rate limited`, limit.reasons);
 
   const def = plan.definition;
   const hooks = createHookPipeline(buildHooks(ctx.config.hooks, { preset: role?.hooks ?? "default", baseDir: configDir(ctx) }), {
     failClosedAtRisk: ctx.config.hooks.fail_closed_at,
-    log: (_level, message) => ctx.io.stderr(`firebreak: hooks: ${message}\n`),
+    log: (_level, message) => emit({ type: "log", message: `firebreak: hooks: ${message}` }),
   });
   const hookContext = hookContextFor(ctx, plan);
   const pre = await hooks.runPre(hookContext);
+  emit({ type: "hook", phase: "pre", records: pre.records });
   if (pre.blocked) {
-    await audit(ctx, plan, { kind: "refused", placement: "denied", reasons: [`blocked by a pre-hook: ${pre.reason ?? "no reason given"}`], hooks: pre.records });
-    throw new RefusedError(`${commandLabel(plan)} was blocked by a pre-hook`, [pre.reason ?? "no reason given"]);
+    const reason = pre.reason ?? "no reason given";
+    await audit(ctx, plan, { kind: "refused", placement: "denied", reasons: [`blocked by a pre-hook: ${reason}`], hooks: pre.records });
+    emit({ type: "refused", message: `${commandLabel(plan)} was blocked by a pre-hook`, reasons: [reason] });
+    return { kind: "refused", plan, message: `${commandLabel(plan)} was blocked by a pre-hook`, reasons: [reason] };
   }
 
   const timeoutMs = def?.timeout !== undefined ? def.timeout * 1000 : undefined;
-  const env = { ...filterEnv(process.env, ctx.config.exec.env_allowlist), ...pre.env };
+  const env = { ...filterEnv(plan.options.env ?? process.env, ctx.config.exec.env_allowlist), ...pre.env };
+  const onStdout = (chunk: Buffer) => emit({ type: "output", stream: "stdout", chunk });
+  const onStderr = (chunk: Buffer) => emit({ type: "output", stream: "stderr", chunk });
   const script = plan.rendered!;
   let result: RunResult;
   let spawnAnnotations: Record<string, unknown> = {};
@@ -74,8 +90,9 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
         timeoutMs,
         killGraceMs: ctx.config.exec.kill_grace_ms,
         outputCapBytes: ctx.config.exec.output_cap_bytes,
-        onStdout: ctx.io.stdout,
-        onStderr: ctx.io.stderr,
+        onStdout,
+        onStderr,
+        signal: options.signal,
         onSpawn: (proc) => {
           monitor = hooks.onSpawn(hookContext, proc);
         },
@@ -92,8 +109,10 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
         timeoutMs,
         copyWorkspace: true,
         artifacts: def?.artifacts,
-        onStdout: ctx.io.stdout,
-        onStderr: ctx.io.stderr,
+        onStdout,
+        onStderr,
+        onPhase: (phase, ms) => emit({ type: "vm_phase", phase, ms }),
+        signal: options.signal,
       });
       result = { id: plan.id, placement: "vm", ...r, vm: r.details, annotations: {} };
     }
@@ -122,9 +141,10 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
       placement: result.placement,
     },
   });
+  emit({ type: "hook", phase: "post", records: post.records });
   result.annotations = { pre: pre.annotations, spawn: spawnAnnotations, post: post.annotations };
   await audit(ctx, plan, {
-    kind: "run",
+    kind: result.cancelled ? "cancelled" : "run",
     placement: result.placement,
     reasons: decision.reasons,
     exit_status: result.exitCode,
@@ -135,7 +155,13 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
     hooks: [...pre.records, ...post.records],
     extra: { timed_out: result.timedOut, kill_reason: result.killReason, vm: result.vm, annotations: result.annotations },
   });
-  return result;
+  emit({ type: "result", result });
+  return { kind: "completed", plan, result };
+}
+
+/** The question an `ask` decision puts to the user (the terminal prompt, HTTP 409, MCP elicitation). */
+export function confirmationQuestion(plan: Plan): string {
+  return `Run ${commandLabel(plan)} (${plan.decision.risk} risk, ${plan.decision.placement})?`;
 }
 
 function vmTypeOf(ctx: EngineContext, roleName: string) {
@@ -144,12 +170,6 @@ function vmTypeOf(ctx: EngineContext, roleName: string) {
   const type = ctx.config.vm_types[name];
   if (!type) throw new ConfigError(`role ${roleName} names vm_type '${name}', which is not defined in [vm_types]`, { field: `roles.${roleName}.vm_type` });
   return type;
-}
-
-/** The directory relative paths in the config (external hook programs) are resolved against. */
-function configDir(ctx: EngineContext): string {
-  const file = ctx.loaded.sources.at(-1)?.file;
-  return file && !file.startsWith("<") ? path.dirname(file) : ctx.loaded.projectRoot;
 }
 
 function hookContextFor(ctx: EngineContext, plan: Plan): HookContext {

@@ -5,7 +5,7 @@ import type { Placement, RiskLevel } from "../policy/types.js";
 
 /** One thing a user or agent asked to run. */
 export type Invocation =
-  | { kind: "command"; name: string; args: readonly string[] }
+  | { kind: "command"; name: string; args: readonly string[]; /** Already resolved from `name` (saves a second lookup). */ definition?: CommandDefinition }
   | { kind: "shell"; line: string };
 
 export interface InvocationOptions {
@@ -14,6 +14,8 @@ export interface InvocationOptions {
   /** Answer "ask" rules with yes (non-interactive use). */
   yes?: boolean;
   isTTY?: boolean;
+  /** The environment the command's own is filtered from ([exec] env_allowlist); default: this process's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface ConceptMatch {
@@ -21,7 +23,7 @@ export interface ConceptMatch {
   concept: string;
 }
 
-/** DESIGN.md §3: everything the pipeline decided, and why. */
+/** Everything the pipeline decided, and why. */
 export interface Decision {
   risk: RiskLevel;
   placement: Placement;
@@ -53,6 +55,23 @@ export interface Plan {
   /** The full parsed segments of `rendered` (hooks need redirects and word facts). */
   segments: ShellSegment[];
 }
+
+/** A plan as it is shown and sent (`--json`, the HTTP API, events): serialisable, secrets redacted. */
+export interface PlanView {
+  id: string;
+  command: string | null;
+  role: string;
+  user: string;
+  parameters: Record<string, unknown>;
+  rendered: string | null;
+  decision: Decision;
+}
+
+/** How an invocation ended: planned only, refused (nothing ran), or run (possibly cancelled). */
+export type InvocationOutcome =
+  | { kind: "planned"; plan: Plan }
+  | { kind: "refused"; plan: Plan; message: string; reasons: string[]; needsConfirmation?: boolean }
+  | { kind: "completed"; plan: Plan; result: RunResult };
 
 export interface RunResult extends ExecOutcome {
   id: string;

@@ -1,11 +1,9 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import os from "node:os";
 import { CappedCapture } from "./capture.js";
-import type { ExecOutcome } from "./outcome.js";
+import { type ExecOutcome, exitStatusOf } from "./outcome.js";
 import { onFirebreakExit } from "./reaper.js";
 
-export const EXIT_TIMEOUT = 124;
 export const SHELL_PATH = "/bin/sh";
 
 export interface LocalExecRequest {
@@ -22,6 +20,8 @@ export interface LocalExecRequest {
   /** Called once the process exists, e.g. for a resource monitor. */
   onSpawn?: (proc: SpawnedProcess) => void;
   stdin?: "inherit" | "ignore";
+  /** Aborting kills the process group at once; the result is marked cancelled. */
+  signal?: AbortSignal;
 }
 
 export interface SpawnedProcess {
@@ -88,6 +88,15 @@ export async function runLocal(req: LocalExecRequest): Promise<LocalExecResult> 
         }, req.timeoutMs)
       : undefined;
 
+  let cancelled = false;
+  const onAbort = () => {
+    cancelled = true;
+    killReason ??= "cancelled";
+    killGroup("SIGKILL");
+  };
+  if (req.signal?.aborted) onAbort();
+  else req.signal?.addEventListener("abort", onAbort, { once: true });
+
   const spawnError = new Promise<never>((_, reject) => child.once("error", reject));
   // If firebreak itself is stopped (Ctrl-C, SIGTERM), the command's group goes with it: it runs in its
   // own process group, so the terminal's signal would not reach it.
@@ -108,12 +117,11 @@ export async function runLocal(req: LocalExecRequest): Promise<LocalExecResult> 
     // nothing of the group survives the command.
     killGroup("SIGKILL");
     await closed;
-    const signalNumber = signal ? osSignalNumber(signal) : undefined;
-    const exitCode = timedOut ? EXIT_TIMEOUT : code ?? (signalNumber !== undefined ? 128 + signalNumber : 1);
     return {
-      exitCode,
+      exitCode: exitStatusOf({ code, signal, timedOut, cancelled }),
       signal,
       timedOut,
+      cancelled,
       killReason,
       durationMs: Math.round(performance.now() - started),
       stdout: stdout.text(),
@@ -125,11 +133,8 @@ export async function runLocal(req: LocalExecRequest): Promise<LocalExecResult> 
     };
   } finally {
     unregister();
+    req.signal?.removeEventListener("abort", onAbort);
     clearTimeout(timeoutTimer);
     clearTimeout(graceTimer);
   }
-}
-
-function osSignalNumber(signal: NodeJS.Signals): number | undefined {
-  return (os.constants.signals as Record<string, number>)[signal];
 }

@@ -24,11 +24,31 @@ export function onFirebreakExit(handler: () => void): () => void {
   return () => handlers.delete(handler);
 }
 
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+export const SIGNAL_EXIT_CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+/** How long a cancelled command gets to be killed and audited before firebreak exits regardless. */
+export const SIGNAL_GRACE_MS = 1000;
 
-/** For the CLI entry point: a signal ends firebreak through process.exit, so the cleanups run. */
-export function installSignalExit(): void {
-  for (const [signal, code] of Object.entries(SIGNAL_EXIT)) {
-    process.once(signal as NodeJS.Signals, () => process.exit(code));
+export interface SignalExitOptions {
+  /** Called on the first signal (e.g. to cancel the running command); without it, the first signal exits. */
+  onSignal?: (signal: NodeJS.Signals) => void;
+  graceMs?: number;
+}
+
+/**
+ * For entry points: a signal ends firebreak through process.exit, so the cleanups run. With `onSignal`,
+ * the first signal cancels gracefully and exits after at most the grace period; a second exits at once.
+ * Returns the exit status the signal means (undefined while none arrived).
+ */
+export function installSignalExit(options: SignalExitOptions = {}): { exitCode(): number | undefined } {
+  let received: number | undefined;
+  for (const [signal, code] of Object.entries(SIGNAL_EXIT_CODES)) {
+    process.on(signal as NodeJS.Signals, () => {
+      if (received !== undefined || !options.onSignal) process.exit(received ?? code);
+      received = code;
+      // Unref'd: if everything finishes first, firebreak ends then; if something keeps it busy, this ends it.
+      setTimeout(() => process.exit(code), options.graceMs ?? SIGNAL_GRACE_MS).unref();
+      options.onSignal(signal as NodeJS.Signals);
+    });
   }
+  return { exitCode: () => received };
 }

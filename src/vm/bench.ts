@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { VmError } from "../errors.js";
 import { AgentClient } from "./agent/index.js";
 import type { Snapshot, VmHandle, VmSpec } from "./backend.js";
 import { buildGuestImage, findGuestImage } from "./image/index.js";
@@ -66,7 +67,7 @@ function stat(values: number[]): Stat {
 export async function runVmBench(opts: VmBenchOptions): Promise<VmBenchResult> {
   const progress = opts.progress ?? (() => {});
   const image = (await findGuestImage({ stateDir: opts.stateDir })) ?? (opts.buildImage === false ? undefined : await buildGuestImage({ stateDir: opts.stateDir }));
-  if (!image) throw new Error("no guest image (firebreak vm image build)");
+  if (!image) throw new VmError("no guest image: build it with `firebreak vm image build`");
   const backend = new QemuBackend({ stateDir: opts.stateDir });
   const accel = (await backend.availability()).accel ?? "tcg";
   const work = await mkdtemp(path.join(os.tmpdir(), "fbb-"));

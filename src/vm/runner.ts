@@ -1,6 +1,7 @@
-import type { VmRunner, VmRunOutcome, VmRunRequest } from "../engine/vm-runner.js";
+import type { VmRunner, VmRunOutcome, VmRunRequest } from "./run-request.js";
 import { VmError } from "../errors.js";
 import { CappedCapture } from "../exec/capture.js";
+import { exitStatusOf } from "../exec/outcome.js";
 import { AgentClient } from "./agent/client.js";
 import { collectArtifacts } from "./artifacts.js";
 import type { VmHandle } from "./backend.js";
@@ -54,7 +55,7 @@ export class MicroVmRunner implements VmRunner {
     let vm: VmHandle;
     let restoredFrom: string | undefined;
     let templateCreated = false;
-    if (this.runtime.config.snapshots && backend.name === "qemu") {
+    if ((req.snapshot ?? this.runtime.config.snapshots) && backend.name === "qemu") {
       const { snapshot, created } = await this.runtime.template(backend, image, shape);
       templateCreated = created;
       vm = await backend.restore(snapshot, this.runtime.spec(shape, image, backend));
@@ -63,10 +64,21 @@ export class MicroVmRunner implements VmRunner {
       vm = await backend.boot(this.runtime.spec(shape, image, backend));
     }
     const readyMs = Math.round(performance.now() - started);
+    for (const [phase, ms] of Object.entries(vm.phases)) if (typeof ms === "number") req.onPhase?.(phase, ms);
+    req.onPhase?.("ready", readyMs);
     let killedByHost: string | undefined;
     let hostTimer: NodeJS.Timeout | undefined;
-    const agent = new AgentClient(await vm.connectAgent());
+    let cancelled = false;
+    // Cancelling destroys the VM: the agent's channel closes and the pending exec ends.
+    const onAbort = () => {
+      cancelled = true;
+      void backend.destroy(vm);
+    };
+    if (req.signal?.aborted) onAbort();
+    else req.signal?.addEventListener("abort", onAbort, { once: true });
+    let agent: AgentClient | undefined;
     try {
+      agent = new AgentClient(await vm.connectAgent());
       if (workspace) await agent.putTar(GUEST_WORKDIR, workspace);
       if (req.timeoutMs !== undefined) {
         // The agent kills the command at its timeout; if the guest stops answering, the host kills the VM.
@@ -98,9 +110,8 @@ export class MicroVmRunner implements VmRunner {
         },
       );
       const artifacts = req.copyWorkspace && req.artifacts?.length ? await collectArtifacts(agent, GUEST_WORKDIR, req.artifacts, req.cwd) : undefined;
-      const signalNumber = result.signal ? (await import("node:os")).constants.signals[result.signal as NodeJS.Signals] : undefined;
       return {
-        exitCode: result.timedOut ? 124 : (result.exitCode ?? (signalNumber !== undefined ? 128 + signalNumber : 1)),
+        exitCode: exitStatusOf({ code: result.exitCode, signal: result.signal, timedOut: result.timedOut }),
         signal: result.signal,
         timedOut: result.timedOut,
         durationMs: Math.round(performance.now() - started),
@@ -123,12 +134,30 @@ export class MicroVmRunner implements VmRunner {
         },
       };
     } catch (error) {
+      if (cancelled) return cancelledOutcome(started, backend.name, vm.id);
       if (killedByHost) throw new VmError(killedByHost, { cause: error });
       throw error;
     } finally {
+      req.signal?.removeEventListener("abort", onAbort);
       clearTimeout(hostTimer);
-      agent.close();
+      agent?.close();
       await backend.destroy(vm);
     }
   }
+}
+
+function cancelledOutcome(started: number, backend: string, vm: string): VmRunOutcome {
+  return {
+    exitCode: exitStatusOf({ code: null, signal: null, timedOut: false, cancelled: true }),
+    signal: null,
+    timedOut: false,
+    cancelled: true,
+    killReason: "cancelled: the microVM was destroyed",
+    durationMs: Math.round(performance.now() - started),
+    stdout: "",
+    stderr: "",
+    stdoutBytes: 0,
+    stderrBytes: 0,
+    details: { backend, vm, cancelled: true },
+  };
 }

@@ -15,7 +15,9 @@ describe("firebreak policy check", () => {
   it("answers one JSON object per stdin line: benign stays local, each attack is not local and says why", async () => {
     const lines = ["ls -la", "rm -rf /", "r''m -rf ~", "curl -s x | sh", "ls && rm -rf ~/p", 'bash -c "git reset --hard"'];
     const r = await cli(["policy", "check", "--stdin", "--json"], `${lines.join("\n")}\n`);
-    expect(r.code).toBe(0);
+    // Some lines are denied: the status says so, as for a single check.
+    expect(r.code).toBe(77);
+    expect((await cli(["policy", "check", "--stdin", "--json"], "ls -la\ngit status\n")).code).toBe(0);
     const answers = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { line: string; placement: string; risk: string; reasons: string[]; segments: { argv: string[] }[] });
     expect(answers.map((a) => a.line)).toEqual(lines);
     expect(answers[0]).toMatchObject({ placement: "local", risk: "low", segments: [{ argv: ["ls", "-la"] }] });

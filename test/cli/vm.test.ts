@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { resolvePaths } from "../../src/config/paths.js";
+import { resolvePaths } from "../../src/paths.js";
 import { findGuestImage } from "../../src/vm/image/builder.js";
 import { spawn } from "node:child_process";
 import { freshCliProject, runCli } from "../helpers/cli.js";

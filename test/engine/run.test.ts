@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { createContext } from "../../src/engine/context.js";
+import { createFirebreak } from "../../src/firebreak.js";
 import { planInvocation } from "../../src/engine/plan.js";
 import { executePlan } from "../../src/engine/run.js";
-import type { VmRunner } from "../../src/engine/vm-runner.js";
-import { RefusedError, VmError } from "../../src/errors.js";
+import type { VmRunner } from "../../src/vm/run-request.js";
+import type { EngineEvent } from "../../src/engine/events.js";
+import { VmError } from "../../src/errors.js";
 import { isolatedEnv, tempDir, writeTree } from "../helpers/tmp.js";
 
 /** A VM runner whose backend dies mid-run, as a killed QEMU would make the real one fail. */
@@ -19,8 +20,11 @@ async function context(toml: string, vm?: VmRunner) {
   const project = tempDir("fb-proj-");
   writeTree(project, { "firebreak.toml": toml });
   const out: string[] = [];
-  const ctx = await createContext({ cwd: project, env: isolatedEnv(home), vm, io: { stdout: (c) => out.push(String(c)), stderr: () => {} } });
-  return { ctx, project, out };
+  const ctx = await createFirebreak({ cwd: project, env: isolatedEnv(home) }, vm ? { vm: () => vm } : {});
+  const emit = (e: EngineEvent) => {
+    if (e.type === "output" && e.stream === "stdout") out.push(String(e.chunk));
+  };
+  return { ctx, project, out, emit };
 }
 
 describe("executePlan", () => {
@@ -34,13 +38,13 @@ describe("executePlan", () => {
   });
 
   it("refuses an 'ask' line without a terminal or --yes, and runs it with --yes", async () => {
-    const { ctx, project, out } = await context('[vm]\nbackend = "none"\n[[policy.rules]]\nid = "confirm-echo"\naction = "ask"\npattern = "echo *"\nmatch = ["echo hi"]\n');
+    const { ctx, project, out, emit } = await context('[vm]\nbackend = "none"\n[[policy.rules]]\nid = "confirm-echo"\naction = "ask"\npattern = "echo *"\nmatch = ["echo hi"]\n');
     const plan = await planInvocation(ctx, { kind: "shell", line: "echo hi" }, { cwd: project });
     expect(plan.decision.needsConfirmation).toBe(true);
-    await expect(executePlan(ctx, plan)).rejects.toThrow(RefusedError);
+    expect(await executePlan(ctx, plan)).toMatchObject({ kind: "refused", needsConfirmation: true });
     expect(ctx.audit!.tail(1)[0]).toMatchObject({ kind: "refused", reasons: ["needs confirmation; rerun with --yes or on a terminal"] });
     const yes = await planInvocation(ctx, { kind: "shell", line: "echo hi" }, { cwd: project, yes: true });
-    expect((await executePlan(ctx, yes)).exitCode).toBe(0);
+    expect(await executePlan(ctx, yes, { emit })).toMatchObject({ kind: "completed", result: { exitCode: 0 } });
     expect(out.join("")).toBe("hi\n");
   });
 
@@ -52,10 +56,10 @@ describe("executePlan", () => {
       questions.push(q);
       return false;
     };
-    await expect(executePlan(ctx, plan, { prompt: declining })).rejects.toThrow(/needs confirmation/);
+    expect(await executePlan(ctx, plan, { prompt: declining })).toMatchObject({ kind: "refused", message: expect.stringMatching(/needs confirmation/) });
     expect(questions[0]).toContain("echo hi");
     const again = await planInvocation(ctx, { kind: "shell", line: "echo hi" }, { cwd: project, isTTY: true });
-    expect((await executePlan(ctx, again, { prompt: async () => true })).exitCode).toBe(0);
+    expect(await executePlan(ctx, again, { prompt: async () => true })).toMatchObject({ kind: "completed", result: { exitCode: 0 } });
   });
 
   it("never runs a VM placement on the host when no backend is available", async () => {
@@ -63,6 +67,6 @@ describe("executePlan", () => {
     const plan = await planInvocation(ctx, { kind: "shell", line: "git reset --hard" }, { cwd: project });
     expect(plan.decision.placement).toBe("denied");
     expect(plan.decision.reasons.join(" ")).toMatch(/no VM backend is available/);
-    await expect(executePlan(ctx, plan)).rejects.toThrow(RefusedError);
+    expect(await executePlan(ctx, plan)).toMatchObject({ kind: "refused" });
   });
 });

@@ -2,8 +2,9 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import { backupCommand } from "../../src/cli/backup.js";
-import { hooksCommand } from "../../src/cli/hooks.js";
+import { backupCommand } from "../../src/cli/backup-cmd.js";
+import { hooksCommand } from "../../src/cli/hooks-cmd.js";
+import { backupService } from "../../src/engine/backups.js";
 import { buildHooks } from "../../src/hooks/build.js";
 import { createBackupHook } from "../../src/hooks/builtin/backup.js";
 import { hooksConfigSchema } from "../../src/hooks/config.js";
@@ -54,7 +55,7 @@ describe("firebreak backup", () => {
     expect((await runReal("rm", ["report.csv"], { cwd: dirs.ws.path }).done).code).toBe(0);
 
     const out: string[] = [];
-    const cli = () => program(backupCommand({ stateDir: dirs.state.path, stdout: (s) => out.push(s) }));
+    const cli = () => program(backupCommand({ backups: async () => backupService({ stateDir: dirs.state.path, audit: null, user: "tester" }), stdout: (s) => out.push(s) }));
     await cli().parseAsync(["backup", "list"], { from: "user" });
     expect(out.join("")).toMatch(new RegExp(`^ID.*\\n${id}\\s+\\S+\\s+tidy\\s+1\\s+8\\n$`));
     out.length = 0;
@@ -66,7 +67,7 @@ describe("firebreak backup", () => {
 
   it("says so when there are no backups", async () => {
     const out: string[] = [];
-    await program(backupCommand({ stateDir: dirs.state.path, stdout: (s) => out.push(s) })).parseAsync(["backup", "list"], { from: "user" });
+    await program(backupCommand({ backups: async () => backupService({ stateDir: dirs.state.path, audit: null, user: "tester" }), stdout: (s) => out.push(s) })).parseAsync(["backup", "list"], { from: "user" });
     expect(out.join("")).toBe("no backups\n");
   });
 });

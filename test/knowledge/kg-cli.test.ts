@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { kgCommand } from "../../src/cli/kg.js";
+import { kgCommand } from "../../src/cli/kg-cmd.js";
 import { RefusedError, UsageError } from "../../src/errors.js";
 import { type LoadedKnowledgeGraph, loadKnowledgeGraph } from "../../src/knowledge/index.js";
 import { REPO_ROOT, SHARED_FIXTURES, tempDir } from "../helpers/tmp.js";

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { copyFile, link, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import lockfile from "proper-lockfile";
-import { packageRoot, resolvePaths } from "../../config/paths.js";
+import { packageRoot, resolvePaths } from "../../paths.js";
 import { ImageBuildError } from "../../errors.js";
 import { type ImageInputs, type ImageKeys, computeImageKeys, defaultImageInputs } from "./inputs.js";
 

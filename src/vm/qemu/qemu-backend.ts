@@ -5,7 +5,7 @@ import { link, mkdir, rm, rmdir } from "node:fs/promises";
 import type { Socket } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
-import { resolvePaths } from "../../config/paths.js";
+import { resolvePaths } from "../../paths.js";
 import { findGuestImage } from "../image/builder.js";
 import { VmError } from "../../errors.js";
 import type { BackendAvailability, Snapshot, UnenforcedLimit, VmBackend, VmHandle, VmSpec } from "../backend.js";

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { packageRoot } from "../../../src/config/paths.js";
+import { packageRoot } from "../../../src/paths.js";
 import { ImageBuildError } from "../../../src/errors.js";
 import { buildGuestImage, findGuestImage } from "../../../src/vm/image/index.js";
 import type { ImageInputs } from "../../../src/vm/image/index.js";

@@ -1,6 +1,6 @@
 import type { ResourceLimits } from "../commands/types.js";
 import type { ExecOutcome } from "../exec/outcome.js";
-import type { VmTypeConfig } from "../vm/config-schema.js";
+import type { VmTypeConfig } from "./config-schema.js";
 
 /** What the engine needs from the microVM runtime: availability, and running one script. */
 export interface VmRunner {
@@ -20,8 +20,14 @@ export interface VmRunRequest {
   copyWorkspace: boolean;
   /** Relative globs of files to copy back into the working directory afterwards. */
   artifacts?: string[];
+  /** Use (or make) the shape's template snapshot; default: the runtime's `[vm] snapshots`. */
+  snapshot?: boolean;
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
+  /** Each boot or restore phase as it completes, in ms since the VM was asked for. */
+  onPhase?: (phase: string, ms: number) => void;
+  /** Aborting destroys the VM; the run then ends with a cancelled outcome. */
+  signal?: AbortSignal;
 }
 
 export interface VmRunOutcome extends ExecOutcome {

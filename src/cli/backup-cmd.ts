@@ -3,16 +3,17 @@
  * the `backup` hook made before commands that modify or delete files.
  *
  * @example
- * program.addCommand(backupCommand({ stateDir: paths.state, stdout: (s) => process.stdout.write(s) }));
+ * program.addCommand(backupCommand({ backups: async () => backupService(ctx), stdout: (s) => process.stdout.write(s) }));
  * // $ firebreak backup restore 20261123-101500-a1b2c3
  * // restored 3 path(s), 1024 bytes, from backup 20261123-101500-a1b2c3
  */
 import { Command } from "commander";
 import { table } from "./output.js";
-import { listBackups, readManifest, restoreBackup } from "../hooks/backup/store.js";
+import type { BackupService } from "../engine/backups.js";
 
 export interface BackupCommandDeps {
-  stateDir: string;
+  /** The engine's backups (list, manifest, audited restore). */
+  backups(): Promise<BackupService>;
   stdout(s: string): void;
 }
 
@@ -23,7 +24,7 @@ export function backupCommand(deps: BackupCommandDeps): Command {
     .description("list backups, oldest first")
     .option("--json", "one JSON document on stdout")
     .action(async (opts: { json?: boolean }) => {
-      const backups = await listBackups(deps.stateDir);
+      const backups = await (await deps.backups()).list();
       if (opts.json) return deps.stdout(`${JSON.stringify(backups, null, 2)}\n`);
       if (backups.length === 0) return deps.stdout("no backups\n");
       const rows = [
@@ -40,11 +41,11 @@ export function backupCommand(deps: BackupCommandDeps): Command {
     .option("--json", "one JSON document on stdout")
     .action(async (id: string, opts: { dryRun?: boolean; json?: boolean }) => {
       if (opts.dryRun) {
-        const m = await readManifest(deps.stateDir, id);
+        const m = await (await deps.backups()).manifest(id);
         const paths = m.entries.map((e) => `${e.type}\t${e.path}`);
         return deps.stdout(opts.json ? `${JSON.stringify(m, null, 2)}\n` : `${paths.join("\n")}\n`);
       }
-      const report = await restoreBackup(deps.stateDir, id);
+      const report = await (await deps.backups()).restore(id);
       if (opts.json) return deps.stdout(`${JSON.stringify(report, null, 2)}\n`);
       deps.stdout(`restored ${report.restored.length} path(s), ${report.bytes} bytes, from backup ${report.id}\n`);
     });

@@ -1,0 +1,49 @@
+import type { CommandSummary, RegistryProblems } from "../../commands/summary.js";
+import type { CommandDefinition } from "../../commands/types.js";
+import { type Output, paint, table } from "../output.js";
+
+/** `commands list`: one row per command. */
+export function commandsTable(commands: readonly CommandSummary[]): string {
+  return table([["NAME", "RISK", "MODE", "DESCRIPTION"], ...commands.map((d) => [d.name, d.risk_level, d.execution_mode, d.description])]);
+}
+
+/** Notices, warnings, errors and conflicts of the loaded definitions, for stderr. */
+export function problemsText(o: Output, report: RegistryProblems): string[] {
+  return [
+    ...report.notices.map((n) => `${paint(o, "dim", "note")}: ${n}`),
+    ...report.warnings.map((w) => `${paint(o, "yellow", "warning")}: ${w.file}${w.line ? `:${w.line}` : ""}: ${w.message}`),
+    ...report.errors.map((e) => `${paint(o, "red", "error")}: ${e.message}`),
+    ...report.conflicts.map((c) => `${paint(o, "red", "conflict")}: '${c.key}' is defined twice in the ${c.layer} layer: using ${c.winner}, ignoring ${c.loser}`),
+  ];
+}
+
+/** A definition as `commands show --json` and `GET /v1/commands/{name}` give it (the markdown body left out). */
+export type DefinitionView = Omit<CommandDefinition, "body" | "template">;
+
+/** `commands show <name>`: the definition, its usage line and parameters. */
+export function showText(o: Output, def: DefinitionView, usage: string): string {
+  return [
+    `${paint(o, "bold", def.qualifiedName)} — ${def.description}`,
+    `usage:      ${usage}`,
+    `risk:       ${def.risk_level}    mode: ${def.execution_mode}`,
+    `aliases:    ${def.aliases.join(", ") || "-"}`,
+    `permissions: ${def.permissions.join(", ") || "-"}`,
+    `concepts:   ${def.knowledge_graph_required.join(", ") || "-"}`,
+    `timeout:    ${def.timeout !== undefined ? `${def.timeout} s` : "-"}`,
+    `limits:     ${def.resource_limits ? JSON.stringify(def.resource_limits) : "-"}`,
+    `source:     ${def.source.file} (${def.source.layer})`,
+    "parameters:",
+    ...def.parameters.map(
+      (p) =>
+        `  ${p.name} (${p.type}${p.required ? ", required" : ""}${p.default_value !== undefined ? `, default ${JSON.stringify(p.default_value)}` : ""})` +
+        `${p.validation.allowed_values ? ` one of: ${p.validation.allowed_values.join(", ")}` : ""}${p.description ? ` — ${p.description}` : ""}`,
+    ),
+    def.command ? `command:\n${def.command.replace(/^/gm, "  ")}` : "command:    (none: this definition cannot run)",
+  ].join("\n");
+}
+
+/** The JSON view of a definition: everything but the markdown body. */
+export function definitionView(def: CommandDefinition): DefinitionView {
+  const { body: _body, ...rest } = def;
+  return rest;
+}

@@ -1,0 +1,79 @@
+import { EXIT } from "../../errors.js";
+import type { EngineEvent } from "../../engine/events.js";
+import type { PlanView, RunResult } from "../../engine/types.js";
+import { type Output, paint } from "../output.js";
+import { errorText } from "./error-text.js";
+import { commandLabel, decisionHeader, describePlan, vmFooter } from "./plan-text.js";
+
+export interface RunViewOptions {
+  /** One JSON document on stdout at the end instead of live output. */
+  json: boolean;
+  /** `--plan`: show the decision, nothing runs. */
+  planOnly: boolean;
+  /** Named in the placement line when the run went through the daemon. */
+  via?: string;
+  /** Live output sinks (process.stdout / process.stderr in the CLI). */
+  write: { stdout: (chunk: Buffer) => void; stderr: (chunk: Buffer) => void };
+}
+
+/**
+ * `firebreak run` on a terminal: a view of one invocation's event stream. The in-process CLI feeds it
+ * engine events; the daemon client feeds it the same events decoded from NDJSON, so both print the same.
+ *
+ * @example
+ * const view = new RunView(output, { json: false, planOnly: false, write });
+ * await invoke(ctx, invocation, options, { emit: (e) => view.onEvent(e) });
+ * return view.exitStatus();
+ */
+export class RunView {
+  private plan?: PlanView;
+  private result?: RunResult;
+  private refused?: { message: string; reasons: string[] };
+
+  constructor(
+    private readonly o: Output,
+    private readonly options: RunViewOptions,
+  ) {}
+
+  onEvent(event: EngineEvent): void {
+    const { o, options } = this;
+    switch (event.type) {
+      case "plan":
+        this.plan = event.plan;
+        if (options.planOnly) {
+          if (options.json) o.json({ plan: event.plan });
+          else o.out(describePlan(o, event.plan, options.via));
+        } else if (!options.json) o.err(decisionHeader(o, event.plan, options.via));
+        return;
+      case "output":
+        if (!options.json) options.write[event.stream](event.chunk);
+        return;
+      case "log":
+        if (!options.json) o.err(event.message);
+        return;
+      case "refused":
+        this.refused = { message: event.message, reasons: event.reasons };
+        if (options.json) o.json({ plan: this.plan, refused: this.refused });
+        else o.err(errorText(o, { code: "refused", ...this.refused }));
+        return;
+      case "result":
+        this.result = event.result;
+        if (options.json) o.json({ plan: this.plan, result: event.result });
+        else {
+          if (event.result.killReason) o.err(paint(o, "red", `firebreak: ${commandLabel(this.plan ?? { command: null, rendered: null })} ${event.result.killReason}`));
+          if (event.result.vm) o.err(vmFooter(event.result.vm));
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The process exit status this invocation means: the command's own, 77 refused (or a denied plan). */
+  exitStatus(): number {
+    if (this.refused) return EXIT.REFUSED;
+    if (this.result) return this.result.exitCode;
+    if (this.options.planOnly && this.plan?.decision.placement === "denied") return EXIT.REFUSED;
+    return EXIT.OK;
+  }
+}

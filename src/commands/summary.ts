@@ -1,0 +1,36 @@
+import type { RegistryReport } from "./registry.js";
+import type { CommandDefinition } from "./types.js";
+
+/** A definition as `commands list --json` and `GET /v1/commands` show it. */
+export type CommandSummary = ReturnType<typeof commandSummary>;
+
+export function commandSummary(def: CommandDefinition) {
+  return {
+    name: def.qualifiedName,
+    description: def.description,
+    aliases: def.aliases,
+    category: def.category ?? null,
+    risk_level: def.risk_level,
+    execution_mode: def.execution_mode,
+    runnable: def.command !== undefined,
+    layer: def.source.layer,
+    file: def.source.file,
+  };
+}
+
+/** What is wrong with the loaded definitions, serialisable (errors become their located messages). */
+export interface RegistryProblems {
+  notices: string[];
+  warnings: { file: string; line?: number; message: string }[];
+  errors: { message: string; file?: string; line?: number; field?: string }[];
+  conflicts: RegistryReport["conflicts"];
+}
+
+export function registryProblems(report: RegistryReport): RegistryProblems {
+  return {
+    notices: report.notices,
+    warnings: report.warnings,
+    errors: report.errors.map((e) => ({ message: e.message, ...e.location })),
+    conflicts: report.conflicts,
+  };
+}

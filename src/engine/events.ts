@@ -1,0 +1,20 @@
+import type { PlanView, RunResult } from "./types.js";
+
+/**
+ * What one invocation reports while it happens, in order: its plan, hook outcomes and log lines, VM
+ * phases, live output, and finally exactly one `result` or `refused`. The CLI, the HTTP API (as NDJSON),
+ * and later the terminal UI and MCP server are views of this one stream.
+ */
+export type EngineEvent =
+  | { type: "plan"; plan: PlanView }
+  | { type: "log"; message: string }
+  | { type: "hook"; phase: "pre" | "post"; records: unknown[] }
+  | { type: "vm_phase"; phase: string; ms: number }
+  | { type: "output"; stream: "stdout" | "stderr"; chunk: Buffer }
+  | { type: "refused"; message: string; reasons: string[]; needs_confirmation?: boolean }
+  | { type: "result"; result: RunResult };
+
+export type EmitEvent = (event: EngineEvent) => void;
+
+/** An emitter that drops everything (planning-only callers, tests). */
+export const ignoreEvents: EmitEvent = () => {};

@@ -1,0 +1,56 @@
+import { randomUUID } from "node:crypto";
+import type { VmRunOutcome } from "../vm/run-request.js";
+import type { EngineContext } from "./context.js";
+import type { EmitEvent } from "./events.js";
+
+export interface VmExecRequest {
+  line: string;
+  cwd: string;
+  memoryMb?: number;
+  timeoutMs?: number;
+  network?: boolean;
+  /** Copy the working directory into the guest's /work first. */
+  copyWorkspace?: boolean;
+  /** Restore from the shape's template snapshot instead of cold-booting. */
+  snapshot?: boolean;
+}
+
+/**
+ * `firebreak vm exec`: a shell line straight into a fresh microVM (no policy decision: it never touches the
+ * host), streamed through the event stream and audited like any run.
+ */
+export async function vmExec(ctx: EngineContext, req: VmExecRequest, run: { emit?: EmitEvent; signal?: AbortSignal } = {}): Promise<VmRunOutcome> {
+  const emit = run.emit ?? (() => {});
+  const id = `vm-exec-${randomUUID()}`;
+  const record = { id, user: ctx.user, role: ctx.config.default_role, command: null, definition_sha256: null, parameters: {}, rendered: req.line, placement: "vm" as const, risk: "unassessed", reasons: ["firebreak vm exec: always in a microVM"] };
+  let result: VmRunOutcome;
+  try {
+    result = await ctx.vm.run({
+      script: req.line,
+      cwd: req.cwd,
+      env: {},
+      limits: { max_memory_mb: req.memoryMb, network_access: Boolean(req.network) },
+      timeoutMs: req.timeoutMs,
+      copyWorkspace: Boolean(req.copyWorkspace),
+      snapshot: req.snapshot,
+      onStdout: (chunk) => emit({ type: "output", stream: "stdout", chunk }),
+      onStderr: (chunk) => emit({ type: "output", stream: "stderr", chunk }),
+      onPhase: (phase, ms) => emit({ type: "vm_phase", phase, ms }),
+      signal: run.signal,
+    });
+  } catch (error) {
+    await ctx.audit?.append({ ...record, kind: "run", exit_status: null, extra: { error: (error as Error).message } });
+    throw error;
+  }
+  await ctx.audit?.append({
+    ...record,
+    kind: result.cancelled ? "cancelled" : "run",
+    exit_status: result.exitCode,
+    signal: result.signal,
+    duration_ms: result.durationMs,
+    stdout_bytes: result.stdoutBytes,
+    stderr_bytes: result.stderrBytes,
+    extra: { vm: result.details },
+  });
+  return result;
+}
