@@ -130,6 +130,14 @@ export class AuditError extends FirebreakError {
   override readonly code: string = "audit";
 }
 
+/** The audit log was asked for while `[audit] enabled = false`. */
+export class AuditDisabledError extends AuditError {
+  override name = "AuditDisabledError";
+  constructor() {
+    super("the audit log is disabled ([audit] enabled = false)");
+  }
+}
+
 /** A microVM backend or guest agent failed. */
 export class VmError extends FirebreakError {
   override name = "VmError";

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { EXIT, FirebreakError, UsageError } from "../errors.js";
+import { AuditDisabledError, EXIT, UsageError } from "../errors.js";
 import type { CliDeps } from "./deps.js";
 import { auditTable, verifyText } from "./view/audit-text.js";
 
@@ -9,8 +9,6 @@ export function recordCount(value: string): number {
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`-n must be a positive whole number, got '${value}'`);
   return n;
 }
-
-export const AUDIT_DISABLED = "the audit log is disabled ([audit] enabled = false)";
 
 export function auditCommand(deps: CliDeps): Command {
   const cmd = new Command("audit").description("read and verify the append-only audit log");
@@ -23,7 +21,7 @@ export function auditCommand(deps: CliDeps): Command {
     .action(async (opts: { lines: string; json?: boolean }, self: Command) => {
       const n = recordCount(opts.lines);
       const ctx = await deps.context(self.parent!.parent!);
-      if (!ctx.audit) throw new FirebreakError(AUDIT_DISABLED);
+      if (!ctx.audit) throw new AuditDisabledError();
       const records = ctx.audit.tail(n);
       if (opts.json) return o.json(records);
       o.out(auditTable(records));
@@ -34,7 +32,7 @@ export function auditCommand(deps: CliDeps): Command {
     .option("--json", "one JSON document on stdout")
     .action(async (opts: { json?: boolean }, self: Command) => {
       const ctx = await deps.context(self.parent!.parent!);
-      if (!ctx.audit) throw new FirebreakError(AUDIT_DISABLED);
+      if (!ctx.audit) throw new AuditDisabledError();
       const report = ctx.audit.verify();
       if (opts.json) o.json({ file: ctx.audit.file, ...report });
       else o.out(verifyText(o, ctx.audit.file, report));

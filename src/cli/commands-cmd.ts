@@ -4,12 +4,12 @@ import { Command } from "commander";
 import { usageLine } from "../commands/args.js";
 import { CommandRegistry } from "../commands/registry.js";
 import { watchRegistry } from "../commands/watch.js";
-import { commandSummary, registryProblems } from "../commands/summary.js";
+import { commandSummary, definitionView, registryProblems } from "../commands/summary.js";
 import { resolveCommand } from "../engine/plan.js";
 import { EXIT, UsageError } from "../errors.js";
 import type { CliDeps } from "./deps.js";
 import { paint } from "./output.js";
-import { commandsTable, definitionView, problemsText, showText } from "./view/commands-text.js";
+import { commandsTable, problemsText, showText } from "./view/commands-text.js";
 
 export function commandsCommand(deps: CliDeps): Command {
   const cmd = new Command("commands").description("list, show and validate command definitions");

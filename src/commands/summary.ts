@@ -34,3 +34,11 @@ export function registryProblems(report: RegistryReport): RegistryProblems {
     conflicts: report.conflicts,
   };
 }
+
+/** A definition as `commands show --json` and `GET /v1/commands/{name}` give it (the markdown body left out). */
+export type DefinitionView = Omit<CommandDefinition, "body" | "template">;
+
+export function definitionView(def: CommandDefinition): DefinitionView {
+  const { body: _body, ...rest } = def;
+  return rest;
+}

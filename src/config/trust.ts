@@ -6,7 +6,7 @@ import type { FirebreakPaths } from "../paths.js";
 
 /** Set to 1 by scripts and CI that write their own project config. */
 export const TRUST_ENV = "FIREBREAK_TRUST_PROJECT";
-const TRUST_FILE = "trusted-projects.json";
+export const TRUST_STORE_FILE = "trusted-projects.json";
 
 interface TrustStore {
   version: 1;
@@ -70,7 +70,7 @@ function realpath(file: string): string {
 }
 
 function storePath(paths: FirebreakPaths): string {
-  return path.join(paths.configDir, TRUST_FILE);
+  return path.join(paths.configDir, TRUST_STORE_FILE);
 }
 
 function readStore(paths: FirebreakPaths): TrustStore {

@@ -1,5 +1,4 @@
-import type { CommandSummary, RegistryProblems } from "../../commands/summary.js";
-import type { CommandDefinition } from "../../commands/types.js";
+import type { CommandSummary, DefinitionView, RegistryProblems } from "../../commands/summary.js";
 import { type Output, paint, table } from "../output.js";
 
 /** `commands list`: one row per command. */
@@ -16,9 +15,6 @@ export function problemsText(o: Output, report: RegistryProblems): string[] {
     ...report.conflicts.map((c) => `${paint(o, "red", "conflict")}: '${c.key}' is defined twice in the ${c.layer} layer: using ${c.winner}, ignoring ${c.loser}`),
   ];
 }
-
-/** A definition as `commands show --json` and `GET /v1/commands/{name}` give it (the markdown body left out). */
-export type DefinitionView = Omit<CommandDefinition, "body" | "template">;
 
 /** `commands show <name>`: the definition, its usage line and parameters. */
 export function showText(o: Output, def: DefinitionView, usage: string): string {
@@ -40,10 +36,4 @@ export function showText(o: Output, def: DefinitionView, usage: string): string 
     ),
     def.command ? `command:\n${def.command.replace(/^/gm, "  ")}` : "command:    (none: this definition cannot run)",
   ].join("\n");
-}
-
-/** The JSON view of a definition: everything but the markdown body. */
-export function definitionView(def: CommandDefinition): DefinitionView {
-  const { body: _body, ...rest } = def;
-  return rest;
 }
