@@ -5,5 +5,19 @@
 import v8 from "node:v8";
 
 if (!process.env.FIREBREAK_WASM_TIER_UP) v8.setFlagsFromString("--liftoff-only");
-// One bundled file (npm run build) loads in a fraction of the time of ~300 separate modules.
-await import("../dist/firebreak.mjs");
+
+// When a daemon runs (`firebreak serve`), these go through it with the small client bundle, which loads
+// none of the engine; it returns undefined when there is no daemon, and the full CLI runs in-process.
+const THROUGH_DAEMON = new Set(["run", "policy", "commands", "audit"]);
+const argv = process.argv.slice(2);
+let status;
+if (THROUGH_DAEMON.has(argv[0]) && process.env.FIREBREAK_DAEMON !== "off") {
+  const { runClient } = await import("../dist/client.mjs");
+  status = await runClient(argv);
+}
+if (status === undefined) {
+  // One bundled file (npm run build) loads in a fraction of the time of ~300 separate modules.
+  await import("../dist/firebreak.mjs");
+} else {
+  process.exitCode = status;
+}

@@ -305,3 +305,19 @@ export class DaemonError extends FirebreakError {
   override name = "DaemonError";
   override readonly code: string = "daemon";
 }
+
+/** An error the daemon answered for a request: its kind, message and exit status travel with it. */
+export class RemoteError extends FirebreakError {
+  override name = "RemoteError";
+  override readonly exitCode: number;
+  override readonly code: string;
+  readonly reasons?: string[];
+  readonly usage?: string;
+  constructor(body: { code: string; message: string; exit_code: number; reasons?: string[]; usage?: string }) {
+    super(body.message);
+    this.exitCode = body.exit_code;
+    this.code = body.code;
+    this.reasons = body.reasons;
+    this.usage = body.usage;
+  }
+}

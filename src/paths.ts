@@ -36,3 +36,26 @@ export function packageRoot(): string {
     dir = parent;
   }
 }
+
+/** Where the daemon's files live: its socket (when not elsewhere), pid file, log and TCP token. */
+export interface DaemonPaths {
+  socket: string;
+  pidFile: string;
+  logFile: string;
+  tokenFile: string;
+}
+
+/**
+ * The daemon's socket: `FIREBREAK_SOCKET`, else `$XDG_RUNTIME_DIR/firebreak/daemon.sock`, else
+ * `<state dir>/run/daemon.sock` (each in a 0700 directory). Pid file, log and token stay in the state dir.
+ */
+export function daemonPaths(env: NodeJS.ProcessEnv = process.env): DaemonPaths {
+  const { stateDir } = resolvePaths(env);
+  const runDir = env.XDG_RUNTIME_DIR ? path.join(env.XDG_RUNTIME_DIR, "firebreak") : path.join(stateDir, "run");
+  return {
+    socket: env.FIREBREAK_SOCKET || path.join(runDir, "daemon.sock"),
+    pidFile: path.join(stateDir, "daemon.pid"),
+    logFile: path.join(stateDir, "daemon.log"),
+    tokenFile: path.join(stateDir, "daemon.token"),
+  };
+}

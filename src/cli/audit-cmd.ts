@@ -1,14 +1,8 @@
 import { Command } from "commander";
-import { AuditDisabledError, EXIT, UsageError } from "../errors.js";
+import { AuditDisabledError, EXIT } from "../errors.js";
+import { recordCount } from "./options.js";
 import type { CliDeps } from "./deps.js";
 import { auditTable, verifyText } from "./view/audit-text.js";
-
-/** Parses `-n`: a positive whole number of records. */
-export function recordCount(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`-n must be a positive whole number, got '${value}'`);
-  return n;
-}
 
 export function auditCommand(deps: CliDeps): Command {
   const cmd = new Command("audit").description("read and verify the append-only audit log");

@@ -12,10 +12,14 @@ import { hooksCommand } from "./hooks-cmd.js";
 import { kgCommand } from "./kg-cmd.js";
 import { policyCommand } from "./policy-cmd.js";
 import { runCommand } from "./run-cmd.js";
+import { daemonCommand } from "./daemon-cmd.js";
+import { serveCommand } from "./serve-cmd.js";
 import { trustCommand } from "./trust-cmd.js";
 import { vmCommand } from "./vm-cmd.js";
 
-export const VERSION = "0.1.0";
+import { VERSION } from "./version.js";
+
+export { VERSION };
 
 /**
  * The `firebreak` program. Sub-commands throw typed errors; only main.ts maps them to exit codes.
@@ -28,6 +32,7 @@ export function createProgram(deps: CliDeps): Command {
     .description("runs every command where it is safe to run it")
     .version(VERSION)
     .option("-c, --config <file>", "project config file (default: nearest firebreak.toml)")
+    .option("--no-daemon", "run in this process even when a daemon (firebreak serve) answers (also FIREBREAK_DAEMON=off)")
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeOut: (s) => deps.output.out(s.trimEnd()), writeErr: (s) => deps.output.err(s.trimEnd()) });
@@ -49,7 +54,7 @@ export function createProgram(deps: CliDeps): Command {
     },
   });
   const backup = backupCommand({ backups: async () => backupService(await deps.context(program)), stdout });
-  for (const sub of [runCommand(deps), commandsCommand(deps), configCommand(deps), auditCommand(deps), policyCommand(deps), kg, hooks, backup, vmCommand(deps), trustCommand(deps), demoCommand(deps)]) {
+  for (const sub of [runCommand(deps), commandsCommand(deps), configCommand(deps), auditCommand(deps), policyCommand(deps), kg, hooks, backup, vmCommand(deps), trustCommand(deps), serveCommand(deps), daemonCommand(deps), demoCommand(deps)]) {
     program.addCommand(sub);
   }
   // Sub-commands inherit exit override so commander never calls process.exit itself.

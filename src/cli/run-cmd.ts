@@ -1,4 +1,3 @@
-import { createInterface } from "node:readline/promises";
 import { Command } from "commander";
 import { splitRunTokens } from "../commands/run-tokens.js";
 import type { EngineContext } from "../engine/context.js";
@@ -6,6 +5,7 @@ import { invoke } from "../engine/invoke.js";
 import { resolveCommand } from "../engine/plan.js";
 import type { Invocation } from "../engine/types.js";
 import type { CliDeps } from "./deps.js";
+import { askYesNo } from "./prompt.js";
 import { RunView } from "./view/run-view.js";
 
 interface RunFlags {
@@ -47,17 +47,7 @@ export async function runAndReport(deps: CliDeps, ctx: EngineContext, invocation
     ctx,
     invocation,
     { cwd: deps.cwd, role: flags.role, yes: flags.yes, isTTY: deps.isTTY, env: deps.env },
-    { planOnly: flags.plan, prompt: deps.isTTY ? ask : undefined, emit: (e) => view.onEvent(e), signal: deps.signal },
+    { planOnly: flags.plan, prompt: deps.isTTY ? askYesNo : undefined, emit: (e) => view.onEvent(e), signal: deps.signal },
   );
   deps.setExitStatus(view.exitStatus());
-}
-
-/** Asks a yes/no question on the terminal (stderr), default no. */
-export async function ask(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
-  } finally {
-    rl.close();
-  }
 }

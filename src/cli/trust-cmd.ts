@@ -1,12 +1,12 @@
 import fs from "node:fs";
 import path from "node:path";
-import { createInterface } from "node:readline/promises";
 import { Command } from "commander";
 import { findProjectConfig } from "../config/load.js";
 import { resolvePaths } from "../paths.js";
 import { listTrusted, revokeProjectFile, trustProjectFile } from "../config/trust.js";
 import { RefusedError, UsageError } from "../errors.js";
 import type { CliDeps } from "./deps.js";
+import { askYesNo } from "./prompt.js";
 import { table } from "./output.js";
 
 /** `firebreak trust [file]`: allow a project's firebreak.toml (its exact content) to configure firebreak here. */
@@ -30,9 +30,7 @@ export function trustCommand(deps: CliDeps): Command {
       if (!opts.yes) {
         if (!deps.isTTY) throw new RefusedError(`trusting ${target} needs confirmation`, ["run 'firebreak trust' on a terminal after reviewing the file, or pass --yes"]);
         o.err(fs.readFileSync(target, "utf8"));
-        const rl = createInterface({ input: process.stdin, output: process.stderr });
-        const answer = await rl.question(`Trust ${target} as shown above? [y/N] `).finally(() => rl.close());
-        if (!/^y(es)?$/i.test(answer.trim())) throw new RefusedError("not trusted", ["declined at the prompt"]);
+        if (!(await askYesNo(`Trust ${target} as shown above?`))) throw new RefusedError("not trusted", ["declined at the prompt"]);
       }
       const trusted = trustProjectFile(target, paths);
       o.out(`trusted: ${trusted.file} (sha256 ${trusted.sha256.slice(0, 12)}…); any edit needs a new 'firebreak trust'`);

@@ -34,21 +34,28 @@ export interface SignalExitOptions {
   graceMs?: number;
 }
 
+let signalOptions: SignalExitOptions | undefined;
+let received: number | undefined;
+
 /**
  * For entry points: a signal ends firebreak through process.exit, so the cleanups run. With `onSignal`,
  * the first signal cancels gracefully and exits after at most the grace period; a second exits at once.
- * Returns the exit status the signal means (undefined while none arrived).
+ * Calling it again replaces the options (`firebreak serve` takes over from the CLI's). Returns the exit
+ * status the signal means (undefined while none arrived).
  */
 export function installSignalExit(options: SignalExitOptions = {}): { exitCode(): number | undefined } {
-  let received: number | undefined;
-  for (const [signal, code] of Object.entries(SIGNAL_EXIT_CODES)) {
-    process.on(signal as NodeJS.Signals, () => {
-      if (received !== undefined || !options.onSignal) process.exit(received ?? code);
-      received = code;
-      // Unref'd: if everything finishes first, firebreak ends then; if something keeps it busy, this ends it.
-      setTimeout(() => process.exit(code), options.graceMs ?? SIGNAL_GRACE_MS).unref();
-      options.onSignal(signal as NodeJS.Signals);
-    });
+  if (!signalOptions) {
+    for (const [signal, code] of Object.entries(SIGNAL_EXIT_CODES)) {
+      process.on(signal as NodeJS.Signals, () => {
+        const current = signalOptions!;
+        if (received !== undefined || !current.onSignal) process.exit(received ?? code);
+        received = code;
+        // Unref'd: if everything finishes first, firebreak ends then; if something keeps it busy, this ends it.
+        setTimeout(() => process.exit(code), current.graceMs ?? SIGNAL_GRACE_MS).unref();
+        current.onSignal(signal as NodeJS.Signals);
+      });
+    }
   }
+  signalOptions = options;
   return { exitCode: () => received };
 }

@@ -1,0 +1,81 @@
+/**
+ * Recognises the invocations the lean client sends to the daemon, with exactly the options the full CLI
+ * accepts for them. Anything else (help, other sub-commands, global options such as --config) returns
+ * undefined and runs in-process, so the client never guesses.
+ */
+export type ClientCommand =
+  | { kind: "run"; name: string; tokens: string[]; json: boolean; yes: boolean; plan: boolean; role?: string }
+  | { kind: "policy-check"; words: string[]; json: boolean; stdin: boolean; role?: string }
+  | { kind: "commands-list"; json: boolean }
+  | { kind: "commands-show"; name: string; json: boolean }
+  | { kind: "audit-tail"; lines: string; json: boolean }
+  | { kind: "audit-verify"; json: boolean };
+
+export function parseClientArgv(argv: readonly string[]): ClientCommand | undefined {
+  const [sub, ...rest] = argv;
+  if (sub === "run") return parseRun(rest);
+  if (sub === "policy" && rest[0] === "check") return parsePolicyCheck(rest.slice(1));
+  if (sub === "commands" && rest[0] === "list") {
+    const o = options(rest.slice(1), ["--json"], []);
+    return o && !o.words.length ? { kind: "commands-list", json: o.flags.has("--json") } : undefined;
+  }
+  if (sub === "commands" && rest[0] === "show") {
+    const o = options(rest.slice(1), ["--json"], []);
+    return o && o.words.length === 1 ? { kind: "commands-show", name: o.words[0]!, json: o.flags.has("--json") } : undefined;
+  }
+  if (sub === "audit" && rest[0] === "tail") {
+    const o = options(rest.slice(1), ["--json"], ["-n", "--lines"]);
+    return o && !o.words.length ? { kind: "audit-tail", lines: o.values.get("-n") ?? o.values.get("--lines") ?? "10", json: o.flags.has("--json") } : undefined;
+  }
+  if (sub === "audit" && rest[0] === "verify") {
+    const o = options(rest.slice(1), ["--json"], []);
+    return o && !o.words.length ? { kind: "audit-verify", json: o.flags.has("--json") } : undefined;
+  }
+  return undefined;
+}
+
+/** `run [--json] [--yes] [--plan|--dry-run] [--role R] <name> [tokens…]`: options after the name belong to the command. */
+function parseRun(tokens: string[]): ClientCommand | undefined {
+  const cmd = { kind: "run" as const, name: "", tokens: [] as string[], json: false, yes: false, plan: false, role: undefined as string | undefined };
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t === "--json") cmd.json = true;
+    else if (t === "--yes") cmd.yes = true;
+    else if (t === "--plan" || t === "--dry-run") cmd.plan = true;
+    else if (t === "--role" && tokens[i + 1] !== undefined) cmd.role = tokens[++i];
+    else if (t.startsWith("--role=")) cmd.role = t.slice("--role=".length);
+    else if (t.startsWith("-")) return undefined; // help, unknown options: the full CLI answers
+    else {
+      cmd.name = t;
+      cmd.tokens = tokens.slice(i + 1);
+      return cmd;
+    }
+  }
+  return undefined;
+}
+
+function parsePolicyCheck(tokens: string[]): ClientCommand | undefined {
+  const o = options(tokens, ["--json", "--stdin"], ["--role"]);
+  if (!o) return undefined;
+  return { kind: "policy-check", words: o.words, json: o.flags.has("--json"), stdin: o.flags.has("--stdin"), role: o.values.get("--role") };
+}
+
+/** Options anywhere before `--` (as commander parses them); undefined on anything unknown. */
+function options(tokens: readonly string[], flagNames: string[], valueNames: string[]) {
+  const flags = new Set<string>();
+  const values = new Map<string, string>();
+  const words: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t === "--") {
+      words.push(...tokens.slice(i + 1));
+      break;
+    }
+    if (flagNames.includes(t)) flags.add(t);
+    else if (valueNames.includes(t) && tokens[i + 1] !== undefined) values.set(t, tokens[++i]!);
+    else if (t.includes("=") && valueNames.includes(t.slice(0, t.indexOf("=")))) values.set(t.slice(0, t.indexOf("=")), t.slice(t.indexOf("=") + 1));
+    else if (t.startsWith("-") && t !== "-") return undefined;
+    else words.push(t);
+  }
+  return { flags, values, words };
+}

@@ -1,0 +1,146 @@
+import { createInterface } from "node:readline";
+import type { ErrorBody, InvocationRequest, PlanBody, RefusedBody, WireEvent } from "../api/wire.js";
+import { decodeEvent, NDJSON } from "../api/wire.js";
+import type { AuditRecord, VerifyReport } from "../audit/types.js";
+import { splitRunTokens } from "../commands/run-tokens.js";
+import type { CommandSummary, DefinitionView, RegistryProblems } from "../commands/summary.js";
+import type { PolicyAnswer } from "../engine/plan-view.js";
+import { EXIT, RemoteError, UsageError } from "../errors.js";
+import { recordCount } from "../cli/options.js";
+import type { Output } from "../cli/output.js";
+import { askYesNo } from "../cli/prompt.js";
+import { auditTable, verifyText } from "../cli/view/audit-text.js";
+import { commandsTable, problemsText, showText } from "../cli/view/commands-text.js";
+import { policyLine, policyText } from "../cli/view/policy-text.js";
+import { RunView } from "../cli/view/run-view.js";
+import type { ClientCommand } from "./argv.js";
+import type { DaemonClient } from "./daemon-client.js";
+
+export interface ClientContext {
+  client: DaemonClient;
+  output: Output;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  isTTY: boolean;
+  /** Aborted on Ctrl-C / SIGTERM: the request is dropped and the daemon cancels the run. */
+  signal: AbortSignal;
+}
+
+const VIA = "daemon";
+
+/** Runs one recognised command through the daemon; returns the exit status the in-process CLI would. */
+export async function runThroughDaemon(cmd: ClientCommand, c: ClientContext): Promise<number> {
+  switch (cmd.kind) {
+    case "run":
+      return run(cmd, c);
+    case "policy-check":
+      return policyCheck(cmd, c);
+    case "commands-list": {
+      const { commands, problems } = await get<{ commands: CommandSummary[]; problems: RegistryProblems }>(c, `/v1/commands?cwd=${enc(c.cwd)}`);
+      if (cmd.json) return c.output.json(commands), EXIT.OK;
+      c.output.out(commandsTable(commands));
+      for (const line of problemsText(c.output, problems)) c.output.err(line);
+      return EXIT.OK;
+    }
+    case "commands-show": {
+      const { definition, usage } = await get<{ definition: DefinitionView; usage: string }>(c, `/v1/commands/${enc(cmd.name)}?cwd=${enc(c.cwd)}`);
+      if (cmd.json) c.output.json(definition);
+      else c.output.out(showText(c.output, definition, usage));
+      return EXIT.OK;
+    }
+    case "audit-tail": {
+      const n = recordCount(cmd.lines);
+      const { records } = await get<{ records: AuditRecord[] }>(c, `/v1/audit?n=${n}&cwd=${enc(c.cwd)}`);
+      if (cmd.json) c.output.json(records);
+      else c.output.out(auditTable(records));
+      return EXIT.OK;
+    }
+    case "audit-verify": {
+      const report = await get<{ file: string } & VerifyReport>(c, `/v1/audit/verify?cwd=${enc(c.cwd)}`);
+      if (cmd.json) c.output.json(report);
+      else c.output.out(verifyText(c.output, report.file, report));
+      return report.ok ? EXIT.OK : EXIT.FAILURE;
+    }
+  }
+}
+
+async function run(cmd: Extract<ClientCommand, { kind: "run" }>, c: ClientContext): Promise<number> {
+  // The definition decides which of --json/--yes/--plan/--role after the name are firebreak's.
+  const { definition } = await get<{ definition: DefinitionView }>(c, `/v1/commands/${enc(cmd.name)}?cwd=${enc(c.cwd)}`);
+  const { flags, rest } = splitRunTokens(definition, cmd.tokens);
+  const json = cmd.json || Boolean(flags.json);
+  const planOnly = cmd.plan || Boolean(flags.plan);
+  const request: InvocationRequest = { command: definition.qualifiedName, args: rest, cwd: c.cwd, role: flags.role ?? cmd.role, yes: cmd.yes || Boolean(flags.yes), env: stringEnv(c.env) };
+  const view = new RunView(c.output, { json, planOnly, via: VIA, write: { stdout: (b) => process.stdout.write(b), stderr: (b) => process.stderr.write(b) } });
+  if (planOnly) {
+    const { plan } = await post<PlanBody>(c, "/v1/plan", request);
+    view.onEvent({ type: "plan", plan });
+    return view.exitStatus();
+  }
+  for (;;) {
+    const res = await c.client.request("POST", "/v1/runs", request, { accept: NDJSON, signal: c.signal });
+    if (res.status === 200 && res.contentType.startsWith(NDJSON)) {
+      for await (const line of res.lines()) {
+        const event = decodeEvent(JSON.parse(line) as WireEvent);
+        if (event.type === "error") throw remoteError(event.error);
+        view.onEvent(event);
+      }
+      return view.exitStatus();
+    }
+    const body = JSON.parse(await res.text()) as RefusedBody | ErrorBody;
+    if ("error" in body) throw remoteError(body.error);
+    // 409: an `ask` rule. On a terminal, ask as the in-process CLI would, then send again confirmed.
+    if (res.status === 409 && body.question && c.isTTY && !request.yes && (await askYesNo(body.question))) {
+      request.yes = true;
+      continue;
+    }
+    view.onEvent({ type: "plan", plan: body.plan });
+    view.onEvent({ type: "refused", message: body.refused.message, reasons: body.refused.reasons });
+    return view.exitStatus();
+  }
+}
+
+async function policyCheck(cmd: Extract<ClientCommand, { kind: "policy-check" }>, c: ClientContext): Promise<number> {
+  const o = c.output;
+  const decide = async (line: string) => (await post<{ answers: PolicyAnswer[] }>(c, "/v1/policy/check", { line, cwd: c.cwd, role: cmd.role })).answers[0]!;
+  if (cmd.stdin) {
+    if (cmd.words.length) throw new UsageError("give either --stdin or a line, not both");
+    let denied = false;
+    for await (const line of createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })) {
+      if (!line.trim()) continue;
+      const answer = await decide(line);
+      denied ||= answer.placement === "denied";
+      if (cmd.json) process.stdout.write(`${JSON.stringify(answer)}\n`);
+      else o.out(policyLine(answer));
+    }
+    return denied ? EXIT.REFUSED : EXIT.OK;
+  }
+  const line = cmd.words.join(" ");
+  if (!line.trim()) throw new UsageError('give a shell line: firebreak policy check -- "<line>"');
+  const answer = await decide(line);
+  if (cmd.json) return o.json(answer), EXIT.OK;
+  o.out(policyText(o, answer));
+  return answer.placement === "denied" ? EXIT.REFUSED : EXIT.OK;
+}
+
+function remoteError(body: ErrorBody["error"]): RemoteError {
+  return new RemoteError(body);
+}
+
+async function get<T>(c: ClientContext, path: string): Promise<T> {
+  const { status, body } = await c.client.json<T | ErrorBody>("GET", path);
+  if (status >= 400 || (body as ErrorBody).error) throw remoteError((body as ErrorBody).error);
+  return body as T;
+}
+
+async function post<T>(c: ClientContext, path: string, payload: unknown): Promise<T> {
+  const { status, body } = await c.client.json<T | ErrorBody>("POST", path, payload);
+  if (status >= 400 || (body as ErrorBody).error) throw remoteError((body as ErrorBody).error);
+  return body as T;
+}
+
+const enc = encodeURIComponent;
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === "string"));
+}

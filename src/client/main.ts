@@ -1,0 +1,56 @@
+/**
+ * The lean CLI: when a daemon answers on the socket, `run`, `policy check`, `commands list|show` and
+ * `audit tail|verify` go through it and print exactly what the in-process CLI prints. It loads neither
+ * tree-sitter, nor the knowledge graph, nor the engine. `runClient` returns undefined when it did not
+ * handle the invocation (not one of those, `--no-daemon`, FIREBREAK_DAEMON=off, no daemon or a stale
+ * socket): the full CLI then runs in-process.
+ */
+import fs from "node:fs";
+import { FirebreakError } from "../errors.js";
+import { processOutput } from "../cli/output.js";
+import { errorText } from "../cli/view/error-text.js";
+import { daemonPaths } from "../paths.js";
+import { parseClientArgv } from "./argv.js";
+import { runThroughDaemon } from "./commands.js";
+import { DaemonClient, isUnreachable } from "./daemon-client.js";
+
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+export async function runClient(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number | undefined> {
+  if (env.FIREBREAK_DAEMON === "off" || argv.includes("--no-daemon")) return undefined;
+  const cmd = parseClientArgv(argv);
+  if (!cmd) return undefined;
+  const socket = daemonPaths(env).socket;
+  if (!fs.existsSync(socket)) return undefined;
+  const client = new DaemonClient(socket);
+  const output = processOutput();
+  const stopping = new AbortController();
+  let signalled: number | undefined;
+  let started = false;
+  try {
+    // The first answer proves a live daemon; until then any failure falls back to in-process.
+    const health = await client.json<{ status?: string }>("GET", "/healthz");
+    if (health.body.status !== "ok") return undefined;
+    started = true;
+    // Ctrl-C drops the request; the daemon sees the client go and cancels (and audits) the run.
+    for (const [signal, code] of Object.entries(SIGNAL_EXIT)) {
+      process.once(signal as NodeJS.Signals, () => {
+        signalled = code;
+        stopping.abort();
+        setTimeout(() => process.exit(code), 200).unref();
+      });
+    }
+    return await runThroughDaemon(cmd, { client, output, cwd: process.cwd(), env, isTTY: Boolean(process.stdin.isTTY && process.stderr.isTTY), signal: stopping.signal });
+  } catch (error) {
+    if (signalled !== undefined) return signalled;
+    if (!started && (isUnreachable(error) || error instanceof FirebreakError)) return undefined;
+    if (error instanceof FirebreakError) {
+      output.err(errorText(output, error as FirebreakError & { reasons?: string[]; usage?: string }));
+      return error.exitCode;
+    }
+    output.err(`firebreak: the daemon on ${socket} failed: ${(error as Error)?.message ?? String(error)}`);
+    return 1;
+  } finally {
+    client.close();
+  }
+}

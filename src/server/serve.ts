@@ -1,0 +1,78 @@
+import fs from "node:fs";
+import path from "node:path";
+import { installSignalExit } from "../exec/reaper.js";
+import type { EngineDeps } from "../engine/context.js";
+import { daemonPaths } from "../paths.js";
+import { createApp } from "./app.js";
+import { daemonToken, type Listener, listenOnSocket, listenOnTcp } from "./listen.js";
+import { FirebreakService, SHUTDOWN_GRACE_MS } from "./service.js";
+
+/** After the runs ended on shutdown, how long their connections may take to deliver the last answers. */
+const CLOSE_LINGER_MS = 1000;
+
+export interface ServeOptions {
+  /** Unix socket path (default: FIREBREAK_SOCKET, else under $XDG_RUNTIME_DIR or the state dir). */
+  socket?: string;
+  /** Also listen on TCP `HOST:PORT` (bearer token required). */
+  listen?: string;
+  allowRemote?: boolean;
+  /** Written once listening, removed on exit. */
+  pidFile?: string;
+  graceMs?: number;
+  configFile?: string;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  version: string;
+  log: (line: string) => void;
+  engineDeps?: Partial<EngineDeps>;
+}
+
+/**
+ * `firebreak serve`: the engine as a long-running service. Resolves once it is listening; SIGTERM or
+ * SIGINT stop it gracefully (stop accepting, let runs finish for the grace period, cancel and audit the
+ * rest, remove the socket and pid file); a second signal exits at once.
+ */
+export async function serve(options: ServeOptions): Promise<{ listeners: Listener[]; stop: () => Promise<void> }> {
+  const service = new FirebreakService({ env: options.env, configFile: options.configFile, version: options.version, defaultCwd: options.cwd, engineDeps: options.engineDeps });
+  const paths = daemonPaths(options.env);
+  const listeners = [await listenOnSocket(createApp(service), options.socket ?? paths.socket)];
+  if (options.listen) {
+    const token = daemonToken(paths.tokenFile);
+    listeners.push(await listenOnTcp(createApp(service, { token }), options.listen, Boolean(options.allowRemote)));
+    options.log(`firebreak serve: TCP needs 'Authorization: Bearer <token>' (token in ${paths.tokenFile})`);
+  }
+  if (options.pidFile) {
+    fs.mkdirSync(path.dirname(options.pidFile), { recursive: true });
+    fs.writeFileSync(options.pidFile, `${process.pid}\n`);
+  }
+  for (const l of listeners) options.log(`firebreak serve: listening on ${l.address} (pid ${process.pid})`);
+
+  let stopping: Promise<void> | undefined;
+  const graceMs = options.graceMs ?? SHUTDOWN_GRACE_MS;
+  const stop = () =>
+    (stopping ??= (async () => {
+      options.log(`firebreak serve: stopping (${service.inFlight} run(s) in flight, ${graceMs} ms grace)`);
+      // Stop accepting first; connections carrying runs stay open until the runs end.
+      const closed = Promise.all(listeners.map((l) => l.close()));
+      await service.shutdown(graceMs);
+      // The runs' answers are written now; connections that still linger are cut after a moment.
+      const lingering = setTimeout(() => {
+        for (const l of listeners) (l.server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      }, CLOSE_LINGER_MS);
+      await closed;
+      clearTimeout(lingering);
+      if (options.pidFile) removePidFile(options.pidFile);
+      options.log("firebreak serve: stopped");
+    })());
+  installSignalExit({ onSignal: () => void stop().then(() => process.exit(0)), graceMs: graceMs + 3000 });
+  return { listeners, stop };
+}
+
+/** Removes the pid file only if it still names this process (a newer daemon may have replaced it). */
+function removePidFile(file: string): void {
+  try {
+    if (fs.readFileSync(file, "utf8").trim() === String(process.pid)) fs.rmSync(file);
+  } catch {
+    // already gone
+  }
+}
