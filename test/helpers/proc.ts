@@ -35,3 +35,17 @@ export async function waitFor(check: () => boolean, timeoutMs: number): Promise<
   }
   return check();
 }
+
+/** Pids of any processes whose command line contains `needle` (from /proc). */
+export function pidsMatching(needle: string): number[] {
+  const out: number[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ").includes(needle)) out.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
+}
