@@ -20,7 +20,8 @@ function median(values: number[]): number {
 
 function time(args: string[], cwd: string): { ms: number; status: number | null } {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, stdio: "ignore" });
+  // In-process on purpose: a daemon answering on the default socket would change what is measured.
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, stdio: "ignore", env: { ...process.env, FIREBREAK_DAEMON: "off" } });
   return { ms: performance.now() - t0, status: r.status };
 }
 

@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: every benchmark, printing numbers and ratios to their targets.
- * `npm run bench -- policy` (or knowledge, engine, cli, vm) runs one; `--vm-runs N` sets VM runs.
+ * `npm run bench -- policy` (or knowledge, engine, cli, serve, vm) runs one; `--vm-runs N` sets VM runs.
  */
 import { runCliBench } from "./cli.js";
 import { runEngineBench } from "./engine.js";
 import { runKnowledgeBench } from "./knowledge.js";
 import { runPolicyBench } from "./policy.js";
+import { runServeBench } from "./serve.js";
 import { runVmBench } from "./vm.js";
 
 const args = process.argv.slice(2);
@@ -19,6 +20,7 @@ if (wanted("knowledge")) await runKnowledgeBench();
 if (wanted("policy")) await runPolicyBench();
 if (wanted("engine")) await runEngineBench();
 if (wanted("cli")) await runCliBench();
+if (wanted("serve")) await runServeBench();
 if (wanted("vm")) {
   try {
     const r = await runVmBench({ runs: vmRuns, progress: (l) => process.stderr.write(`${l}\n`) });

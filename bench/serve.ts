@@ -1,0 +1,125 @@
+/**
+ * `npm run bench -- serve`: the daemon against in-process, measured side by side in one run (each pair
+ * interleaved, medians), with the ratios the service was built for:
+ * - `firebreak run hello-world` through the daemon vs `node -e 0` (target <= 2.0x)
+ * - the same in-process vs `node -e 0` (target <= 4x)
+ * - one `policy check -- "<line>"` through the daemon vs in-process (target <= 0.5x)
+ * - `POST /v1/policy/check` with one line over the socket (target >= 2,000 requests/s)
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? "../.." : "..");
+const BIN = path.join(root, "bin", "firebreak.js");
+const RUNS = 15;
+const THROUGHPUT_WINDOW_MS = 3000;
+const THROUGHPUT_CONCURRENCY = 4;
+const LINE = "git status && npm test -- --watch=false";
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[s.length >> 1] ?? 0;
+}
+
+function timed(args: string[], cwd: string, env: NodeJS.ProcessEnv): number {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, { cwd, env, stdio: "ignore" });
+  const ms = performance.now() - t0;
+  if (r.status !== 0 && r.status !== 77) throw new Error(`${args.join(" ")} exited ${r.status}`);
+  return ms;
+}
+
+/** Runs the commands in turn RUNS times (after a warm-up each) and returns each one's median. */
+function sideBySide(commands: { args: string[]; env: NodeJS.ProcessEnv }[], cwd: string): number[] {
+  for (const c of commands) timed(c.args, cwd, c.env);
+  const samples = commands.map(() => [] as number[]);
+  for (let i = 0; i < RUNS; i++) commands.forEach((c, j) => samples[j]!.push(timed(c.args, cwd, c.env)));
+  return samples.map(median);
+}
+
+async function throughput(socket: string, cwd: string): Promise<number> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: THROUGHPUT_CONCURRENCY });
+  const body = JSON.stringify({ line: LINE, cwd });
+  const one = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = http.request({ socketPath: socket, path: "/v1/policy/check", method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.once("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
+      });
+      req.once("error", reject);
+      req.end(body);
+    });
+  for (let i = 0; i < 200; i++) await one(); // warm-up: JIT, the context cache
+  let done = 0;
+  const started = performance.now();
+  const deadline = started + THROUGHPUT_WINDOW_MS;
+  await Promise.all(
+    Array.from({ length: THROUGHPUT_CONCURRENCY }, async () => {
+      while (performance.now() < deadline) {
+        await one();
+        done++;
+      }
+    }),
+  );
+  agent.destroy();
+  return done / ((performance.now() - started) / 1000);
+}
+
+async function startDaemon(socket: string, cwd: string, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [BIN, "serve", "--socket", socket], { cwd, env, stdio: "ignore" });
+  for (let i = 0; i < 400; i++) {
+    if (fs.existsSync(socket)) {
+      const ok = spawnSync(process.execPath, [BIN, "daemon", "status"], { cwd, env: { ...env, FIREBREAK_SOCKET: socket }, stdio: "ignore" }).status === 0;
+      if (ok) return child;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill();
+  throw new Error("firebreak serve did not come up");
+}
+
+const verdict = (ok: boolean) => (ok ? "met" : "NOT met");
+
+export async function runServeBench(): Promise<void> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "fb-servebench-"));
+  const cwd = path.join(home, "project");
+  fs.mkdirSync(cwd);
+  const env = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: path.join(home, "c"), XDG_STATE_HOME: path.join(home, "s") };
+  const socket = path.join(home, "d.sock");
+  const daemon = await startDaemon(socket, cwd, env);
+  try {
+    const viaDaemon = { ...env, FIREBREAK_SOCKET: socket };
+    const inProcess = { ...env, FIREBREAK_DAEMON: "off" };
+    const [nodeMs, daemonRunMs, localRunMs] = sideBySide(
+      [
+        { args: ["-e", "0"], env },
+        { args: [BIN, "run", "hello-world"], env: viaDaemon },
+        { args: [BIN, "run", "hello-world"], env: inProcess },
+      ],
+      cwd,
+    );
+    const daemonRatio = daemonRunMs! / nodeMs!;
+    const localRatio = localRunMs! / nodeMs!;
+    console.log(`serve: node -e 0 ${nodeMs!.toFixed(0)} ms | run hello-world via daemon ${daemonRunMs!.toFixed(0)} ms (${daemonRatio.toFixed(2)}x node; target <= 2.0: ${verdict(daemonRatio <= 2)}) | in-process ${localRunMs!.toFixed(0)} ms (${localRatio.toFixed(2)}x node; target <= 4: ${verdict(localRatio <= 4)})`);
+    const [checkDaemonMs, checkLocalMs] = sideBySide(
+      [
+        { args: [BIN, "policy", "check", "--", LINE], env: viaDaemon },
+        { args: [BIN, "policy", "check", "--", LINE], env: inProcess },
+      ],
+      cwd,
+    );
+    const checkRatio = checkDaemonMs! / checkLocalMs!;
+    console.log(`serve: policy check via daemon ${checkDaemonMs!.toFixed(0)} ms vs in-process ${checkLocalMs!.toFixed(0)} ms: ${checkRatio.toFixed(2)}x (target <= 0.5: ${verdict(checkRatio <= 0.5)})`);
+    const rps = await throughput(socket, cwd);
+    console.log(`serve: POST /v1/policy/check, one line, ${THROUGHPUT_CONCURRENCY} keep-alive connections: ${Math.round(rps)} requests/s (target >= 2000: ${verdict(rps >= 2000)})`);
+  } finally {
+    daemon.kill("SIGTERM");
+    await new Promise((r) => daemon.once("exit", r));
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
