@@ -40,7 +40,7 @@ export interface DefinitionSource {
   sha256: string;
 }
 
-/** A validated command definition (DESIGN.md §2). */
+/** A validated command definition. */
 export interface CommandDefinition {
   name: string;
   /** `namespace:name` when the file sits in a sub-folder or declares a namespace, else `name`. */

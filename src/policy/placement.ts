@@ -25,7 +25,7 @@ export interface PlacementDecision {
 export const DEFAULT_LOCAL_RISK_CEILING: RiskLevel = "low";
 
 /**
- * Decides where a command runs, exactly per DESIGN.md §3:
+ * Decides where a command runs (the README's "Decisions"):
  * - `firecracker`: always in a VM (whatever the risk — the definition asked for isolation);
  * - `local`: on the host only if the risk is within the local ceiling (default low) and nothing is
  *   opaque; otherwise denied — a local-only command is never moved into a VM behind its author's back;

@@ -61,7 +61,7 @@ export interface BackendAvailability {
   accel?: "kvm" | "tcg";
 }
 
-/** DESIGN.md §5: every microVM backend implements exactly this. */
+/** Every microVM backend implements exactly this. */
 export interface VmBackend {
   readonly name: "qemu" | "firecracker";
   availability(): Promise<BackendAvailability>;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { decidePlacement, type PlacementInput } from "../../src/policy/placement.js";
 import { EXECUTION_MODES, type ExecutionMode, type Placement, RISK_LEVELS, type RiskLevel } from "../../src/policy/types.js";
 
-/** The rules of DESIGN.md §3, written independently of the implementation. */
+/** The placement rules (README "Decisions"), written independently of the implementation. */
 function expected(mode: ExecutionMode, risk: RiskLevel, opaque: boolean, vm: boolean, critInVm: boolean): Placement {
   const needsVm = (): Placement => (vm ? "vm" : "denied");
   if (mode === "firecracker") return needsVm();

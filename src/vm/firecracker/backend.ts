@@ -49,7 +49,7 @@ export async function applyBootPlan(api: FirecrackerApiClient, plan: BootPlan): 
 }
 
 /**
- * DESIGN.md §5 backend on Firecracker: one `firecracker --api-sock` process per VM, configured over its API, agent
+ * The microVM backend on Firecracker: one `firecracker --api-sock` process per VM, configured over its API, agent
  * reached over vsock. Requires KVM; see `availability()`.
  *
  * @example

@@ -27,7 +27,7 @@ export const DEFAULT_AGENT_VSOCK_PORT = 1024;
  * Kernel command line every Firecracker guest gets. `console=ttyS0` feeds the serial console (Firecracker's stdout,
  * captured as the console log); `reboot=k panic=1` turn a guest reboot or panic into a VMM exit; `pci=off` because
  * Firecracker has no PCI bus. The i8042 flags skip probing for devices Firecracker lacks but keep the keyboard that
- * SendCtrlAltDel needs; the rest shorten boot (DESIGN.md §5).
+ * SendCtrlAltDel needs; the rest shorten boot.
  */
 export const DEFAULT_BOOT_ARGS: readonly string[] = [
   "console=ttyS0",

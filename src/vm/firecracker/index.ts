@@ -1,4 +1,4 @@
-/** Firecracker microVM backend (DESIGN.md §5): API client, vsock handshake, launch and boot planning, the backend. */
+/** Firecracker microVM backend: API client, vsock handshake, launch and boot planning, the backend. */
 export { FirecrackerApiClient, DEFAULT_API_TIMEOUT_MS, DEFAULT_SNAPSHOT_TIMEOUT_MS } from "./api-client.js";
 export type { FirecrackerApiClientOptions } from "./api-client.js";
 export * from "./api-types.js";

@@ -4,7 +4,7 @@
  * (migration needs the same devices in the same order).
  */
 
-/** Kernel command line measured to help boot under TCG (DESIGN.md §5); the guest has no i8042 or ACPI. */
+/** Kernel command line measured to help boot under TCG; the guest has no i8042 or ACPI. */
 export const TUNED_CMDLINE = [
   "console=ttyS0",
   "quiet",

@@ -50,7 +50,7 @@ export interface QemuBackendOptions {
 }
 
 /**
- * The QEMU `-M microvm` backend (DESIGN.md §5): TCG unless a probe boot proved KVM,
+ * The QEMU `-M microvm` backend: TCG unless a probe boot proved KVM,
  * console to a per-VM log, agent on a virtio-serial port bound to `<runDir>/agent.sock`,
  * guest RAM in a /dev/shm file so a snapshot is a ~10 ms migration of device state and
  * a restore maps the RAM copy-on-write.
