@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // A CLI invocation is short: compile the shell parser's WebAssembly with the baseline compiler only.
 // Optimising it in the background (V8's tier-up) stalled the first file operations by 0.5-0.8 s on
-// 2 cores, for a parser that then runs a handful of times (see docs/ARCHITECTURE.md).
+// 2 cores, for a parser that then runs a handful of times (see docs/ARCHITECTURE.md). The daemon
+// (`serve`) lives long and parses a lot: it keeps full optimisation.
 import v8 from "node:v8";
 
-if (!process.env.FIREBREAK_WASM_TIER_UP) v8.setFlagsFromString("--liftoff-only");
+const argv = process.argv.slice(2);
+if (!process.env.FIREBREAK_WASM_TIER_UP && argv[0] !== "serve") v8.setFlagsFromString("--liftoff-only");
 
 // When a daemon runs (`firebreak serve`), these go through it with the small client bundle, which loads
 // none of the engine; it returns undefined when there is no daemon, and the full CLI runs in-process.
 const THROUGH_DAEMON = new Set(["run", "policy", "commands", "audit"]);
-const argv = process.argv.slice(2);
 let status;
 if (THROUGH_DAEMON.has(argv[0]) && process.env.FIREBREAK_DAEMON !== "off") {
   const { runClient } = await import("../dist/client.mjs");
@@ -17,7 +18,7 @@ if (THROUGH_DAEMON.has(argv[0]) && process.env.FIREBREAK_DAEMON !== "off") {
 }
 if (status === undefined) {
   // One bundled file (npm run build) loads in a fraction of the time of ~300 separate modules.
-  await import("../dist/firebreak.mjs");
+  await import("../dist/cli/main.js");
 } else {
   process.exitCode = status;
 }

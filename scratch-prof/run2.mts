@@ -1,0 +1,11 @@
+import { createFirebreak } from "../src/firebreak.ts";
+import { planInvocation } from "../src/engine/plan.ts";
+import { executePlan } from "../src/engine/run.ts";
+import { runLocal } from "../src/exec/local.ts";
+const ctx = await createFirebreak({ cwd: "/work/scratch" });
+const N = 20;
+const time = async (label: string, f: () => Promise<unknown>) => { for (let i = 0; i < 3; i++) await f(); const t = performance.now(); for (let i = 0; i < N; i++) await f(); console.log(label, ((performance.now() - t) / N).toFixed(1), "ms"); };
+await time("runLocal printf", () => runLocal({ script: "printf hi", cwd: "/work/scratch", env: { PATH: "/usr/bin:/bin" }, killGraceMs: 1000, outputCapBytes: 1 << 20 }));
+await time("executePlan hello-world", async () => executePlan(ctx, await planInvocation(ctx, { kind: "command", name: "hello-world", args: [] }, { cwd: "/work/scratch" })));
+await time("audit append", () => ctx.audit!.append({ kind: "dry_run", id: "x", user: "u", role: "r", command: null, definition_sha256: null, parameters: {}, rendered: null, placement: "local", risk: "low", reasons: [] }));
+process.exit(0);
