@@ -24,6 +24,8 @@ export const CONNECT_TIMEOUT_MS = 1000;
  */
 export class DaemonClient {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  /** True once any answer came back: from then on the daemon is live, and failures are errors, not a fallback. */
+  answered = false;
 
   constructor(readonly socketPath: string) {}
 
@@ -43,7 +45,10 @@ export class DaemonClient {
             ...(payload !== undefined ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {}),
           },
         },
-        (res) => resolve(wrap(res)),
+        (res) => {
+          this.answered = true;
+          resolve(wrap(res));
+        },
       );
       const connectTimer = setTimeout(() => req.destroy(Object.assign(new Error("the daemon did not answer"), { code: "ETIMEDOUT" })), CONNECT_TIMEOUT_MS);
       req.once("socket", (socket) => {

@@ -26,24 +26,19 @@ export async function runClient(argv: readonly string[], env: NodeJS.ProcessEnv 
   const output = processOutput();
   const stopping = new AbortController();
   let signalled: number | undefined;
-  let started = false;
+  // Ctrl-C drops the request; the daemon sees the client go and cancels (and audits) the run.
+  const onSignal = (signal: NodeJS.Signals) => {
+    signalled = SIGNAL_EXIT[signal];
+    stopping.abort();
+    setTimeout(() => process.exit(signalled), 200).unref();
+  };
+  for (const signal of Object.keys(SIGNAL_EXIT)) process.once(signal as NodeJS.Signals, onSignal);
   try {
-    // The first answer proves a live daemon; until then any failure falls back to in-process.
-    const health = await client.json<{ status?: string }>("GET", "/healthz");
-    if (health.body.status !== "ok") return undefined;
-    started = true;
-    // Ctrl-C drops the request; the daemon sees the client go and cancels (and audits) the run.
-    for (const [signal, code] of Object.entries(SIGNAL_EXIT)) {
-      process.once(signal as NodeJS.Signals, () => {
-        signalled = code;
-        stopping.abort();
-        setTimeout(() => process.exit(code), 200).unref();
-      });
-    }
     return await runThroughDaemon(cmd, { client, output, cwd: process.cwd(), env, isTTY: Boolean(process.stdin.isTTY && process.stderr.isTTY), signal: stopping.signal });
   } catch (error) {
     if (signalled !== undefined) return signalled;
-    if (!started && (isUnreachable(error) || error instanceof FirebreakError)) return undefined;
+    // Until the daemon has answered once, any failure means "no usable daemon": run in-process instead.
+    if (!client.answered && (isUnreachable(error) || error instanceof FirebreakError)) return undefined;
     if (error instanceof FirebreakError) {
       output.err(errorText(output, error as FirebreakError & { reasons?: string[]; usage?: string }));
       return error.exitCode;
@@ -52,5 +47,6 @@ export async function runClient(argv: readonly string[], env: NodeJS.ProcessEnv 
     return 1;
   } finally {
     client.close();
+    for (const signal of Object.keys(SIGNAL_EXIT)) process.off(signal as NodeJS.Signals, onSignal);
   }
 }
