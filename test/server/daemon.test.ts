@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { pidsMatching, waitFor } from "../helpers/proc.js";
 import { definition, isolatedEnv, REPO_ROOT, tempDir, writeTree } from "../helpers/tmp.js";
+import { reportMissingVmEnv, vmTestEnv } from "../vm/qemu/vm-env.js";
 import { type DaemonProcess, startDaemon } from "./daemon-process.js";
 import { metricValue } from "./helpers.js";
 
@@ -163,5 +164,40 @@ describe("daemon life cycle", () => {
     expect(fs.existsSync(socket)).toBe(false);
     expect(fs.existsSync(path.join(home, ".state/firebreak/daemon.pid"))).toBe(false);
     expect((await run(["daemon", "status"])).code).toBe(3);
+  });
+});
+
+const vmEnv = await vmTestEnv();
+reportMissingVmEnv(vmEnv, "a VM-placed command through the daemon");
+describe.runIf(vmEnv.ok)("a VM-placed command through the daemon", () => {
+  it("runs deploy in a microVM through the daemon and prints what in-process prints", async () => {
+    const home = tempDir("fb-home-");
+    const project = tempDir("fb-proj-");
+    writeTree(project, { "index.html": "<h1>app</h1>\n" });
+    const env = isolatedEnv(home);
+    const daemon = await startDaemon(env, project);
+    try {
+      const args = ["run", "deploy", "staging", "--dry-run"];
+      const remote = await runCli(args, { cwd: project, env: { ...env, FIREBREAK_SOCKET: daemon.socket } });
+      const local = await runCli(args, { cwd: project, env: { ...env, FIREBREAK_DAEMON: "off" } });
+      expect(remote.code).toBe(0);
+      expect(remote.code).toBe(local.code);
+      expect(remote.stdout).toBe(local.stdout);
+      // The VM's id, readiness time and whether its template was just made differ between two runs.
+      const normalise = (s: string) =>
+        s
+          .replace(" · via daemon", "")
+          .replace(/qemu \S+/g, "qemu VM")
+          .replace(/ready in \d+ ms/g, "ready in N ms")
+          .replace(" (template just created)", "");
+      expect(normalise(remote.stderr)).toBe(normalise(local.stderr));
+      expect(remote.stderr).toMatch(/→ microVM · risk \w+ · role developer · via daemon/);
+      expect(remote.stderr).toContain("ran in a microVM");
+      const metrics = (await daemon.get("/metrics")).text;
+      expect(metricValue(metrics, "firebreak_invocations_total", { placement: "vm", outcome: "completed" })).toBe(1);
+      expect(metrics).toMatch(/firebreak_vm_phase_seconds_count\{phase="ready"\} 1/);
+    } finally {
+      await daemon.stop();
+    }
   });
 });
