@@ -69,7 +69,11 @@ export class FirebreakService {
     try {
       const ctx = await entry.context;
       this.metrics.instrumentAudit(ctx.audit);
-      if (this.options.watch !== false) entry.watcher = watchRegistry(ctx.registry, () => {});
+      if (this.options.watch !== false) {
+        entry.watcher = watchRegistry(ctx.registry, () => {});
+        // Ready before the first answer: a definition written right after it is not missed.
+        await entry.watcher.ready;
+      }
     } catch (error) {
       this.contexts.delete(key);
       throw error;

@@ -167,6 +167,17 @@ describe("HTTP API (app.request, no sockets)", () => {
     expect(after.answers[0]!.placement).toBe("denied");
   });
 
+  it("hot-reloads definitions: a command added on disk is listed without a restart", async () => {
+    const { app, project, service } = testApp({ ".firebreak/commands/.keep": "" }, { watch: true });
+    const names = async () => ((await (await app.request(`/v1/commands?cwd=${encodeURIComponent(project)}`)).json()) as { commands: { name: string }[] }).commands.map((c) => c.name);
+    expect(await names()).not.toContain("fresh");
+    writeFileSync(`${project}/.firebreak/commands/fresh.md`, definition("fresh", "", "echo fresh"));
+    const deadline = Date.now() + 5000;
+    while (!(await names()).includes("fresh") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await names()).toContain("fresh");
+    await service.shutdown(0);
+  });
+
   it("needs the bearer token on a TCP app, except for /healthz", async () => {
     const { app } = testApp({}, { token: "t".repeat(43) });
     expect((await app.request("/healthz")).status).toBe(200);

@@ -12,12 +12,12 @@ export const noVm: VmRunner = {
 };
 
 /** A service and its Hono app over a temp home and project (no sockets). */
-export function testApp(files: Record<string, string> = {}, options: { vm?: VmRunner; token?: string } = {}) {
+export function testApp(files: Record<string, string> = {}, options: { vm?: VmRunner; token?: string; watch?: boolean } = {}) {
   const home = tempDir("fb-home-");
   const project = tempDir("fb-proj-");
   writeTree(project, files);
   const env = isolatedEnv(home);
-  const service = new FirebreakService({ env, version: "test", defaultCwd: project, watch: false, engineDeps: { vm: () => options.vm ?? noVm } });
+  const service = new FirebreakService({ env, version: "test", defaultCwd: project, watch: options.watch ?? false, engineDeps: { vm: () => options.vm ?? noVm } });
   const app = createApp(service, { token: options.token });
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     app.request(path, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), headers: { "content-type": "application/json", ...headers } });

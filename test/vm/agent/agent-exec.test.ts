@@ -130,13 +130,13 @@ describe("agent exec (real agent binary on the host)", () => {
   it("rejects commands that cannot start, with the reason", async () => {
     const missing = shared.client.exec({ argv: ["no-such-program-firebreak"] });
     await expect(missing).rejects.toBeInstanceOf(AgentRemoteError);
-    await expect(missing).rejects.toMatchObject({ code: "spawn_failed", message: /no-such-program-firebreak/ });
+    await expect(missing).rejects.toMatchObject({ agentCode: "spawn_failed", message: /no-such-program-firebreak/ });
     await expect(shared.client.exec({ argv: ["true"], cwd: "/no/such/dir" })).rejects.toMatchObject({
-      code: "spawn_failed",
+      agentCode: "spawn_failed",
       message: /chdir/,
     });
-    await expect(shared.client.exec({})).rejects.toMatchObject({ code: "bad_request" });
-    await expect(shared.client.exec({ argv: ["a"], script: "b" })).rejects.toMatchObject({ code: "bad_request" });
+    await expect(shared.client.exec({})).rejects.toMatchObject({ agentCode: "bad_request" });
+    await expect(shared.client.exec({ argv: ["a"], script: "b" })).rejects.toMatchObject({ agentCode: "bad_request" });
   });
 
   it("kills a command when the caller aborts", async () => {

@@ -41,9 +41,9 @@ describe("agent file transfer (real agent binary on the host)", () => {
   it("reports missing files and bad paths with typed errors", async () => {
     const missing = shared.client.getFile(join(shared.agent.dir, "nope"));
     await expect(missing).rejects.toBeInstanceOf(AgentRemoteError);
-    await expect(missing).rejects.toMatchObject({ code: "not_found" });
-    await expect(shared.client.getFile(shared.agent.dir)).rejects.toMatchObject({ code: "bad_request" });
-    await expect(shared.client.putFile("relative/path", "x")).rejects.toMatchObject({ code: "bad_request" });
+    await expect(missing).rejects.toMatchObject({ agentCode: "not_found" });
+    await expect(shared.client.getFile(shared.agent.dir)).rejects.toMatchObject({ agentCode: "bad_request" });
+    await expect(shared.client.putFile("relative/path", "x")).rejects.toMatchObject({ agentCode: "bad_request" });
   });
 
   it("extracts a tar archive into a directory and archives a directory", async () => {
@@ -90,15 +90,15 @@ describe("agent file transfer (real agent binary on the host)", () => {
 
   it("reports a broken archive and a missing directory as tar_failed", async () => {
     await expect(shared.client.putTar(join(shared.agent.dir, "junk"), Buffer.from("this is not a tar archive"))).rejects.toMatchObject(
-      { code: "tar_failed" },
+      { agentCode: "tar_failed" },
     );
-    await expect(shared.client.getTar(join(shared.agent.dir, "no-such-dir"))).rejects.toMatchObject({ code: "tar_failed" });
+    await expect(shared.client.getTar(join(shared.agent.dir, "no-such-dir"))).rejects.toMatchObject({ agentCode: "tar_failed" });
   });
 
   it("syncs and reseeds; refuses settime when disabled", async () => {
     await shared.client.sync();
     expect(typeof (await shared.client.reseed(randomBytes(32)))).toBe("boolean");
-    await expect(shared.client.setTime(Date.now())).rejects.toMatchObject({ code: "disabled" });
+    await expect(shared.client.setTime(Date.now())).rejects.toMatchObject({ agentCode: "disabled" });
     await expect(shared.client.reseed(Buffer.alloc(0))).rejects.toBeInstanceOf(RangeError);
   });
 });
