@@ -73,6 +73,8 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
     return { kind: "refused", plan, message: `${commandLabel(plan)} was blocked by a pre-hook`, reasons: [reason] };
   }
 
+  // The audit record names the concepts in the script: load the role's graph while the command runs.
+  void conceptsOf(ctx, plan);
   const timeoutMs = def?.timeout !== undefined ? def.timeout * 1000 : undefined;
   const env = { ...filterEnv(plan.options.env ?? process.env, ctx.config.exec.env_allowlist), ...pre.env };
   const onStdout = (chunk: Buffer) => emit({ type: "output", stream: "stdout", chunk });
@@ -200,6 +202,18 @@ export async function auditDryRun(ctx: EngineContext, plan: Plan): Promise<void>
   await audit(ctx, plan, { kind: "dry_run", placement: plan.decision.placement, reasons: plan.decision.reasons });
 }
 
+const scriptConcepts = new WeakMap<Plan, Promise<string[]>>();
+
+/** The concepts mentioned in the plan's script, computed once per plan. */
+function conceptsOf(ctx: EngineContext, plan: Plan): Promise<string[]> {
+  let found = scriptConcepts.get(plan);
+  if (!found) {
+    found = plan.rendered ? conceptsInScript(ctx, plan.role, plan.rendered) : Promise.resolve([]);
+    scriptConcepts.set(plan, found);
+  }
+  return found;
+}
+
 async function audit(ctx: EngineContext, plan: Plan, outcome: Partial<AuditEntry> & Pick<AuditEntry, "kind" | "placement" | "reasons">): Promise<void> {
   if (!ctx.audit) return;
   const secrets = plan.definition?.parameters.filter((p) => p.secret).map((p) => p.name) ?? [];
@@ -212,7 +226,7 @@ async function audit(ctx: EngineContext, plan: Plan, outcome: Partial<AuditEntry
     parameters: redactParameters(plan.parameters, secrets),
     rendered: plan.rendered ?? null,
     risk: plan.decision.risk,
-    concepts: { ...plan.decision.concepts, in_script: plan.rendered ? await conceptsInScript(ctx, plan.role, plan.rendered) : [] },
+    concepts: { ...plan.decision.concepts, in_script: await conceptsOf(ctx, plan) },
     hooks: plan.decision.hooks,
     ...outcome,
     extra: { cwd: path.resolve(plan.options.cwd), segments: plan.decision.segments.length, ...outcome.extra },
