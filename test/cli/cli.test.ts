@@ -33,6 +33,12 @@ describe("firebreak CLI", () => {
     expect(r.stderr).toContain(`${path.join(project, "cmds/bad.md")}:4: field 'timeout'`);
   });
 
+  it("vm bench without a guest image says what to do and exits 1, without a stack trace", async () => {
+    const r = await cli("vm", "bench", "--runs", "1");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("firebreak: no guest image: build it with `firebreak vm image build`\n");
+  });
+
   it("runs hello-world with typed arguments", async () => {
     const r = await cli("run", "hello-world", "--name", "Ada", "--greeting", "hi");
     expect(r.stdout).toBe("hi, Ada!\n");
