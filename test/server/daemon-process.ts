@@ -46,7 +46,7 @@ export async function startDaemon(env: NodeJS.ProcessEnv, cwd: string, extraArgs
     log: () => log,
     get,
     stop: async () => {
-      if (child.exitCode === null) child.kill("SIGTERM");
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
       return exited;
     },
   };

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { pidsMatching, waitFor } from "../helpers/proc.js";
 import { definition, isolatedEnv, REPO_ROOT, tempDir, writeTree } from "../helpers/tmp.js";
@@ -114,6 +114,9 @@ describe("daemon life cycle", () => {
     writeTree(project, { ".firebreak/commands/nap.md": napCommand("30.789") });
     const env = isolatedEnv(home);
     const daemon = await startDaemon(env, project, ["--grace-ms", "300"]);
+    onTestFinished(async () => {
+      await daemon.stop();
+    });
     const client = runCli(["run", "nap30789"], { cwd: project, env: { ...env, FIREBREAK_SOCKET: daemon.socket } });
     expect(await waitFor(() => pidsMatching("sleep 30.789").length > 0, 15_000)).toBe(true);
     expect(await daemon.stop()).toBe(0);
@@ -132,6 +135,9 @@ describe("daemon life cycle", () => {
     const project = tempDir("fb-proj-");
     const env = isolatedEnv(home);
     const daemon = await startDaemon(env, project);
+    onTestFinished(async () => {
+      await daemon.stop();
+    });
     const socketEnv = { ...env, FIREBREAK_SOCKET: daemon.socket };
     expect((await runCli(["run", "hello-world"], { cwd: project, env: socketEnv })).stderr).toContain("via daemon");
     expect((await runCli(["--no-daemon", "run", "hello-world"], { cwd: project, env: socketEnv })).stderr).not.toContain("via daemon");
@@ -149,6 +155,9 @@ describe("daemon life cycle", () => {
     const project = tempDir("fb-proj-");
     const env = { ...isolatedEnv(home), XDG_RUNTIME_DIR: tempDir("fb-run-") };
     const run = (args: string[]) => runCli(args, { cwd: project, env });
+    onTestFinished(async () => {
+      await run(["daemon", "stop"]);
+    });
     expect((await run(["daemon", "status"])).code).toBe(3);
     const started = await run(["daemon", "start"]);
     expect(started.code).toBe(0);
