@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { DefinitionError } from "../errors.js";
-import { type DefinitionWarning, parseDefinition, qualify } from "./parse.js";
+import { checkDefinitionSize, type DefinitionWarning, parseDefinition, qualify } from "./parse.js";
 import type { CommandDefinition, CommandLayer } from "./types.js";
 
 /** One folder of definitions. Layers are given lowest precedence first. */
@@ -106,6 +106,7 @@ export class CommandRegistry {
     const prev = this.files.get(abs);
     const state: FileState = { layer, warnings: [], lastGood: prev?.lastGood };
     try {
+      checkDefinitionSize(abs, fs.statSync(abs).size);
       const text = fs.readFileSync(abs, "utf8");
       const rel = path.relative(path.resolve(layer.dir), abs);
       const folders = path.dirname(rel).split(path.sep).filter((p) => p && p !== ".");
