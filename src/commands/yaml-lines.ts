@@ -40,7 +40,7 @@ export function indexLines(doc: Document, lineOf: (offset: number) => number): {
         visit(pair.value, childPath);
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, i) => visit(item, [...path, i]));
+      for (const [i, item] of node.items.entries()) visit(item, [...path, i]);
     }
   };
   visit(doc.contents, []);
