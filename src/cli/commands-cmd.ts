@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Command } from "commander";
 import { usageLine } from "../commands/args.js";
-import { CommandRegistry } from "../commands/registry.js";
+import { CommandRegistry, type RegistryShadowing } from "../commands/registry.js";
 import { watchRegistry } from "../commands/watch.js";
 import type { CommandDefinition } from "../commands/types.js";
 import { UnknownCommandError, UsageError } from "../errors.js";
@@ -93,19 +93,21 @@ export function commandsCommand(deps: CliDeps): Command {
       const report = registry.current;
       if (opts.json) {
         o.json({
-          ok: report.errors.length === 0 && report.conflicts.length === 0,
+          ok: report.errors.length === 0 && report.conflicts.length === 0 && report.refused.length === 0,
           commands: report.definitions.map(summarise),
           errors: report.errors.map((e) => ({ message: e.message, ...e.location })),
           warnings: report.warnings,
           conflicts: report.conflicts,
+          shadowed: report.shadowed,
+          untrusted: report.refused,
           notices: report.notices,
         });
       } else {
         for (const d of report.definitions) o.out(`${paint(o, "green", "ok")}  ${d.qualifiedName}  ${paint(o, "dim", d.source.file)}`);
         reportProblems(deps, report);
-        o.out(`${report.definitions.length} command${report.definitions.length === 1 ? "" : "s"}, ${report.errors.length} error(s), ${report.conflicts.length} conflict(s), ${report.warnings.length} warning(s)`);
+        o.out(`${report.definitions.length} command${report.definitions.length === 1 ? "" : "s"}, ${report.errors.length} error(s), ${report.conflicts.length} conflict(s), ${report.warnings.length} warning(s), ${report.shadowed.length} shadowed, ${report.refused.length} untrusted`);
       }
-      if (report.errors.length || report.conflicts.length) process.exitCode = 1;
+      if (report.errors.length || report.conflicts.length || report.refused.length) process.exitCode = 1;
     });
   cmd
     .command("watch")
@@ -135,4 +137,12 @@ function reportProblems(deps: CliDeps, report: CommandRegistry["current"]): void
   for (const w of report.warnings) o.err(`${paint(o, "yellow", "warning")}: ${w.file}${w.line ? `:${w.line}` : ""}: ${w.message}`);
   for (const e of report.errors) o.err(`${paint(o, "red", "error")}: ${e.message}`);
   for (const c of report.conflicts) o.err(`${paint(o, "red", "conflict")}: '${c.key}' is defined twice in the ${c.layer} layer: using ${c.winner}, ignoring ${c.loser}`);
+  for (const r of report.refused) o.err(`${paint(o, "red", "untrusted")}: ${r.file}: not used (${r.names.join(", ") || "no names"}): ${r.reason}`);
+  for (const s of report.shadowed) o.err(`${paint(o, "yellow", "shadowed")}: ${describeShadowing(s)}`);
+}
+
+/** One line saying which definition took a name or alias over from which. */
+export function describeShadowing(s: RegistryShadowing): string {
+  const what = s.key === s.hidden.name ? `the name '${s.key}'` : `'${s.key}' (an alias of ${s.hidden.name})`;
+  return `${what} of the ${s.hidden.layer} command ${s.hidden.file} is taken over by ${s.winner.name} from the ${s.winner.layer} layer (${s.winner.file})`;
 }

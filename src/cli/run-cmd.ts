@@ -6,6 +6,7 @@ import { planInvocation } from "../engine/plan.js";
 import { auditDryRun, commandLabel, executePlan } from "../engine/run.js";
 import type { Plan, RunResult } from "../engine/types.js";
 import { RefusedError, UnknownCommandError, UsageError } from "../errors.js";
+import { describeShadowing } from "./commands-cmd.js";
 import type { CliDeps } from "./deps.js";
 import { type Output, paint } from "./output.js";
 
@@ -84,6 +85,7 @@ export async function runAndReport(deps: CliDeps, ctx: EngineContext, invocation
     return;
   }
   if (!flags.json) o.err(decisionHeader(o, plan));
+  if (plan.definition) for (const s of ctx.registry.shadowedBy(plan.definition)) o.err(`firebreak: note: ${describeShadowing(s)}`); // issue 11
   let result: RunResult;
   try {
     result = await executePlan(ctx, plan, { prompt: deps.isTTY ? ask : undefined });
