@@ -97,7 +97,7 @@ export class MicroVmRunner implements VmRunner {
           },
         },
       );
-      const artifacts = req.copyWorkspace && req.artifacts?.length ? await collectArtifacts(agent, GUEST_WORKDIR, req.artifacts, req.cwd) : undefined;
+      const artifacts = req.copyWorkspace && req.artifacts?.length ? await collectArtifacts(agent, GUEST_WORKDIR, req.artifacts, req.cwd, { protect: this.runtime.config.artifact_protect }) : undefined;
       const signalNumber = result.signal ? (await import("node:os")).constants.signals[result.signal as NodeJS.Signals] : undefined;
       return {
         exitCode: result.timedOut ? 124 : (result.exitCode ?? (signalNumber !== undefined ? 128 + signalNumber : 1)),
