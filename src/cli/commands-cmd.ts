@@ -60,19 +60,21 @@ export function commandsCommand(deps: CliDeps): Command {
       const report = registry.current;
       if (opts.json) {
         o.json({
-          ok: report.errors.length === 0 && report.conflicts.length === 0,
+          ok: report.errors.length === 0 && report.conflicts.length === 0 && report.refused.length === 0,
           commands: report.definitions.map(commandSummary),
           errors: report.errors.map((e) => ({ message: e.message, ...e.location })),
           warnings: report.warnings,
           conflicts: report.conflicts,
+          shadowed: report.shadowed,
+          untrusted: report.refused,
           notices: report.notices,
         });
       } else {
         for (const d of report.definitions) o.out(`${paint(o, "green", "ok")}  ${d.qualifiedName}  ${paint(o, "dim", d.source.file)}`);
         for (const line of problemsText(o, registryProblems(report))) o.err(line);
-        o.out(`${report.definitions.length} command${report.definitions.length === 1 ? "" : "s"}, ${report.errors.length} error(s), ${report.conflicts.length} conflict(s), ${report.warnings.length} warning(s)`);
+        o.out(`${report.definitions.length} command${report.definitions.length === 1 ? "" : "s"}, ${report.errors.length} error(s), ${report.conflicts.length} conflict(s), ${report.warnings.length} warning(s), ${report.shadowed.length} shadowed, ${report.refused.length} untrusted`);
       }
-      if (report.errors.length || report.conflicts.length) deps.setExitStatus(EXIT.FAILURE);
+      if (report.errors.length || report.conflicts.length || report.refused.length) deps.setExitStatus(EXIT.FAILURE);
     });
   cmd
     .command("watch")

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { isMap, LineCounter, parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { DefinitionError, type TemplateError } from "../errors.js";
 import { splitFrontmatter } from "./frontmatter.js";
@@ -7,6 +7,15 @@ import { ALLOWED_KEYS, definitionSchema, HOISTED_VALIDATION_KEYS } from "./schem
 import { compileTemplate } from "./template.js";
 import type { CommandDefinition, CommandLayer } from "./types.js";
 import { coerceValue, validateValue } from "./values.js";
+import { indexLines, lineAt } from "./yaml-lines.js";
+
+/**
+ * The largest definition file read. Real definitions are a few KB; a huge one is either a mistake or an attempt to
+ * make every command in the project slow (a 2 MB file once held `run` for 11 minutes).
+ */
+export const MAX_DEFINITION_BYTES = 256 * 1024;
+/** Unknown-key warnings reported per file; the rest are counted in one last warning. */
+const MAX_UNKNOWN_KEY_WARNINGS = 20;
 
 export interface DefinitionWarning {
   file: string;
@@ -35,31 +44,22 @@ export interface ParseOptions {
  */
 export function parseDefinition(text: string, options: ParseOptions): ParseOutcome {
   const { file } = options;
+  if (text.length > MAX_DEFINITION_BYTES) throw oversizeError(file, text.length);
   const fm = splitFrontmatter(text);
   if (fm === undefined) return { kind: "skipped", notice: `${file}: no YAML frontmatter, not a command definition; skipped` };
   if ("unterminated" in fm) throw new DefinitionError("frontmatter starts with '---' but is never closed", { file, line: 1 });
 
   const lineCounter = new LineCounter();
-  const doc = parseDocument(fm.yaml, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Duplicate keys are found by indexLines in one pass; YAML's own check compares every pair of keys.
+  const doc = parseDocument(fm.yaml, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const lineOf = (offset: number) => lineCounter.linePos(offset).line + fm.firstLine - 1;
   const firstError = doc.errors[0];
   if (firstError) {
     throw new DefinitionError(`invalid YAML: ${firstError.message.split("\n")[0]}`, { file, line: lineOf(firstError.pos[0]) });
   }
-  const nodeLine = (path: readonly PropertyKey[]): number | undefined => {
-    for (let n = path.length; n >= 0; n--) {
-      const node = doc.getIn(path.slice(0, n) as unknown[], true) as { range?: [number, number, number] } | undefined;
-      if (node?.range) return lineOf(node.range[0]);
-      // For a map key, point at the key itself.
-      const parent = doc.getIn(path.slice(0, Math.max(0, n - 1)) as unknown[], true);
-      if (isMap(parent)) {
-        const pair = parent.items.find((p) => (p.key as { value?: unknown })?.value === path[n - 1]);
-        const range = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
-        if (range) return lineOf(range[0]);
-      }
-    }
-    return undefined;
-  };
+  const { index: lines, duplicate } = indexLines(doc, lineOf);
+  if (duplicate) throw new DefinitionError(`invalid YAML: map keys must be unique ('${duplicate.key}' is given twice)`, { file, line: duplicate.line });
+  const nodeLine = (path: readonly PropertyKey[]): number | undefined => lineAt(lines, path);
   const raw: unknown = doc.toJS();
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new DefinitionError("frontmatter must be a YAML mapping", { file, line: fm.firstLine });
@@ -90,9 +90,10 @@ type LineOf = (path: readonly PropertyKey[]) => number | undefined;
 
 /** Warns about unknown keys and hoists parameter-level validation keys into `validation`. */
 function normalise(raw: Record<string, unknown>, file: string, lineOf: LineOf, warnings: DefinitionWarning[]): Record<string, unknown> {
+  let unknownKeys = 0;
   const warnUnknown = (obj: Record<string, unknown>, allowed: readonly string[], path: PropertyKey[], where: string) => {
     for (const key of Object.keys(obj)) {
-      if (!allowed.includes(key)) {
+      if (!allowed.includes(key) && ++unknownKeys <= MAX_UNKNOWN_KEY_WARNINGS) {
         warnings.push({
           file,
           line: lineOf([...path, key]),
@@ -100,6 +101,9 @@ function normalise(raw: Record<string, unknown>, file: string, lineOf: LineOf, w
         });
       }
     }
+  };
+  const countUnknown = () => {
+    if (unknownKeys > MAX_UNKNOWN_KEY_WARNINGS) warnings.push({ file, message: `${unknownKeys - MAX_UNKNOWN_KEY_WARNINGS} more unknown keys not listed` });
   };
   warnUnknown(raw, ALLOWED_KEYS.definition, [], "");
   const out: Record<string, unknown> = { ...raw };
@@ -129,7 +133,17 @@ function normalise(raw: Record<string, unknown>, file: string, lineOf: LineOf, w
       return param;
     });
   }
+  countUnknown();
   return out;
+}
+
+function oversizeError(file: string, size: number): DefinitionError {
+  return new DefinitionError(`definition is ${Math.ceil(size / 1024)} KiB, larger than the ${MAX_DEFINITION_BYTES / 1024} KiB a command definition may be; not read`, { file });
+}
+
+/** Refuses an oversized file before reading it (a multi-GB file must not be read at all). */
+export function checkDefinitionSize(file: string, sizeBytes: number): void {
+  if (sizeBytes > MAX_DEFINITION_BYTES) throw oversizeError(file, sizeBytes);
 }
 
 function issueError(issue: z.core.$ZodIssue, file: string, lineOf: LineOf): DefinitionError {

@@ -1,13 +1,34 @@
 import fs from "node:fs";
 import path from "node:path";
-import { DefinitionError } from "../errors.js";
-import { type DefinitionWarning, parseDefinition, qualify } from "./parse.js";
+import { ConfigError, DefinitionError } from "../errors.js";
+import { checkDefinitionSize, type DefinitionWarning, parseDefinition, qualify } from "./parse.js";
 import type { CommandDefinition, CommandLayer } from "./types.js";
 
 /** One folder of definitions. Layers are given lowest precedence first. */
 export interface RegistryLayer {
   layer: CommandLayer;
   dir: string;
+  /**
+   * Decides whether a file of this layer may be used: returns why not (e.g. the project's files are not trusted),
+   * or undefined. A refused file is parsed only to name what it would define; it is never served.
+   */
+  gate?: (file: string, text: string) => string | undefined;
+}
+
+/** A name or alias of a lower layer taken over by a higher one. */
+export interface RegistryShadowing {
+  key: string;
+  /** The definition now served under `key`. */
+  winner: { file: string; layer: CommandLayer; name: string };
+  /** The definition it hides. */
+  hidden: { file: string; layer: CommandLayer; name: string };
+}
+
+/** A file the layer's gate refused, with the names it would have defined. */
+export interface RegistryRefusal {
+  file: string;
+  reason: string;
+  names: string[];
 }
 
 export interface RegistryConflict {
@@ -28,6 +49,10 @@ export interface RegistryReport {
   conflicts: RegistryConflict[];
   /** Files that are broken now but still served from their last good version. */
   stale: string[];
+  /** Names and aliases of one layer taken over by a higher layer (reported by `commands check`, stated on run). */
+  shadowed: RegistryShadowing[];
+  /** Files refused by their layer's gate (untrusted project command files). */
+  refused: RegistryRefusal[];
 }
 
 interface FileState {
@@ -36,7 +61,10 @@ interface FileState {
   warnings: DefinitionWarning[];
   error?: DefinitionError;
   notice?: string;
+  refusal?: RegistryRefusal;
 }
+
+const emptyReport = (): RegistryReport => ({ definitions: [], errors: [], warnings: [], notices: [], conflicts: [], stale: [], shadowed: [], refused: [] });
 
 const LAYER_RANK: Record<CommandLayer, number> = { bundled: 0, user: 1, extra: 2, project: 3 };
 
@@ -53,7 +81,9 @@ const LAYER_RANK: Record<CommandLayer, number> = { bundled: 0, user: 1, extra: 2
 export class CommandRegistry {
   private readonly files = new Map<string, FileState>();
   private index = new Map<string, CommandDefinition>();
-  private report: RegistryReport = { definitions: [], errors: [], warnings: [], notices: [], conflicts: [], stale: [] };
+  private report: RegistryReport = emptyReport();
+  /** Names defined only by refused files: resolving one says why it is not available. */
+  private refusedNames = new Map<string, RegistryRefusal>();
 
   constructor(readonly layers: readonly RegistryLayer[]) {}
 
@@ -82,7 +112,16 @@ export class CommandRegistry {
 
   /** Looks up a qualified name or alias (`db:migrate`, `hello`). */
   resolve(nameOrAlias: string): CommandDefinition | undefined {
-    return this.index.get(nameOrAlias);
+    const def = this.index.get(nameOrAlias);
+    if (def) return def;
+    const refused = this.refusedNames.get(nameOrAlias);
+    if (refused) throw new ConfigError(`'${nameOrAlias}' is defined by a file that cannot be used: ${refused.reason}`, { file: refused.file });
+    return undefined;
+  }
+
+  /** The names and aliases `def` took over from lower layers. */
+  shadowedBy(def: CommandDefinition): RegistryShadowing[] {
+    return this.report.shadowed.filter((s) => s.winner.file === def.source.file && s.winner.name === def.qualifiedName);
   }
 
   list(): CommandDefinition[] {
@@ -106,11 +145,17 @@ export class CommandRegistry {
     const prev = this.files.get(abs);
     const state: FileState = { layer, warnings: [], lastGood: prev?.lastGood };
     try {
+      checkDefinitionSize(abs, fs.statSync(abs).size);
       const text = fs.readFileSync(abs, "utf8");
       const rel = path.relative(path.resolve(layer.dir), abs);
       const folders = path.dirname(rel).split(path.sep).filter((p) => p && p !== ".");
       const out = parseDefinition(text, { file: abs, layer: layer.layer, folderNamespace: folders.length ? folders.join(":") : undefined });
-      if (out.kind === "skipped") {
+      const refused = out.kind === "definition" ? layer.gate?.(abs, text) : undefined;
+      if (refused !== undefined && out.kind === "definition") {
+        const names = out.kind === "definition" ? [out.definition.qualifiedName, ...out.definition.aliases.map((a) => qualify(out.definition.namespace, a))] : [];
+        state.refusal = { file: abs, reason: refused, names };
+        state.lastGood = undefined;
+      } else if (out.kind === "skipped") {
         state.notice = out.notice;
         state.lastGood = undefined;
       } else {
@@ -118,13 +163,16 @@ export class CommandRegistry {
         state.warnings = out.warnings;
       }
     } catch (cause) {
+      const refused = layer.gate?.(abs, "");
+      if (refused !== undefined) state.lastGood = undefined; // a broken untrusted file must not keep an old version served
       state.error = cause instanceof DefinitionError ? cause : new DefinitionError(`cannot read: ${(cause as Error).message}`, { file: abs }, { cause });
     }
     this.files.set(abs, state);
   }
 
   private rebuild(): RegistryReport {
-    const report: RegistryReport = { definitions: [], errors: [], warnings: [], notices: [], conflicts: [], stale: [] };
+    const report = emptyReport();
+    const refusedNames = new Map<string, RegistryRefusal>();
     const index = new Map<string, CommandDefinition>();
     const owner = new Map<string, { def: CommandDefinition; rank: number }>();
     const entries = [...this.files.entries()].sort(([fa, a], [fb, b]) => LAYER_RANK[a.layer.layer] - LAYER_RANK[b.layer.layer] || fa.localeCompare(fb));
@@ -134,6 +182,10 @@ export class CommandRegistry {
         if (state.lastGood) report.stale.push(file);
       }
       if (state.notice) report.notices.push(state.notice);
+      if (state.refusal) {
+        report.refused.push(state.refusal);
+        for (const name of state.refusal.names) refusedNames.set(name, state.refusal);
+      }
       report.warnings.push(...state.warnings);
       const def = state.lastGood;
       if (!def) continue;
@@ -145,7 +197,14 @@ export class CommandRegistry {
           report.conflicts.push({ key, layer: def.source.layer, winner: held.def.source.file, loser: def.source.file });
           continue;
         }
-        // A higher layer overrides a lower one: that is precedence, not a conflict.
+        // A higher layer overrides a lower one: that is precedence, not a conflict, but it is reported.
+        if (held) {
+          report.shadowed.push({
+            key,
+            winner: { file: def.source.file, layer: def.source.layer, name: def.qualifiedName },
+            hidden: { file: held.def.source.file, layer: held.def.source.layer, name: held.def.qualifiedName },
+          });
+        }
         owner.set(key, { def, rank });
         index.set(key, def);
       }
@@ -157,7 +216,9 @@ export class CommandRegistry {
       if (index.get(def.qualifiedName) !== def) index.delete(key);
     }
     report.definitions = report.definitions.filter((d) => index.get(d.qualifiedName) === d);
+    for (const name of index.keys()) refusedNames.delete(name);
     this.index = index;
+    this.refusedNames = refusedNames;
     this.report = report;
     return report;
   }

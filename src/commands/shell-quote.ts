@@ -1,5 +1,8 @@
-/** Characters that never need quoting in a POSIX shell word (no glob, tilde, brace or expansion chars). */
-const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
+/**
+ * Characters that never need quoting in a POSIX shell word (no glob, tilde, brace or expansion chars). No `=`: an
+ * unquoted `a=b` in command position would be a variable assignment, not a word.
+ */
+const SAFE_WORD = /^[A-Za-z0-9_@%+:,./-]+$/;
 
 /**
  * Quotes a value as exactly one literal POSIX shell word.

@@ -12,11 +12,16 @@ export interface Scanner {
   dangling: "" | "\\" | "$";
   pendingHeredocs: { delimiter: string; stripTabs: boolean }[];
   heredoc?: { delimiter: string; stripTabs: boolean; line: string };
+  /**
+   * A heredoc operator whose delimiter is not a fixed word in this text (it runs into a tag, or has `$`/backticks):
+   * where its body ends cannot be known, so no placeholder may follow it.
+   */
+  unknownHeredoc: boolean;
   prev: string;
 }
 
 export function newScanner(): Scanner {
-  return { state: "word", dangling: "", pendingHeredocs: [], prev: "\n" };
+  return { state: "word", dangling: "", pendingHeredocs: [], unknownHeredoc: false, prev: "\n" };
 }
 
 const WORD_BREAK = new Set([" ", "\t", "\n", ";", "|", "&", "(", ")", "<", ">"]);
@@ -40,12 +45,9 @@ export function scan(s: Scanner, text: string): void {
         } else if (c === "$") {
           if (i + 1 === text.length) s.dangling = "$";
         } else if (c === "#" && WORD_BREAK.has(s.prev)) s.state = "comment";
-        else if (c === "<" && text[i + 1] === "<" && text[i + 2] !== "<") {
-          const m = /^<<(-?)\s*(['"]?)([A-Za-z0-9_.-]+)\2/.exec(text.slice(i));
-          if (m) {
-            s.pendingHeredocs.push({ delimiter: m[3]!, stripTabs: m[1] === "-" });
-            i += m[0].length - 1;
-          }
+        else if (c === "<" && text[i + 1] === "<") {
+          if (text[i + 2] === "<") i += 2; // `<<<` is a here-string: a plain word follows
+          else i = readHeredocOperator(s, text, i) - 1;
         } else if (c === "\n") startHeredocIfPending(s);
         break;
       case "single":
@@ -86,6 +88,32 @@ export function scan(s: Scanner, text: string): void {
   }
 }
 
+/** A delimiter the shell and the grammar agree on: a plain word, or one wholly in single or plain double quotes. */
+const FIXED_DELIMITER = /^(?:([^\s;|&()<>'"\\$`#][^\s;|&()<>'"\\$`]*)|'([^']+)'|"([^"\\$`]+)")(?=[\s;|&()<>]|$)/;
+
+/**
+ * Reads `<<[-] delimiter` at `start`. The delimiter is one whole shell word: `@@`, `!` and `%%` are delimiters too.
+ * A delimiter built with backslashes, `$` or mixed quoting is treated as unknown: shells and parsers disagree on
+ * such words, and a wrong guess about where the body ends is exactly how a value got into code once. A leading `#`
+ * starts a comment, not a delimiter.
+ * Returns the index after the operator and its delimiter.
+ */
+function readHeredocOperator(s: Scanner, text: string, start: number): number {
+  let i = start + 2;
+  const stripTabs = text[i] === "-";
+  if (stripTabs) i++;
+  while (text[i] === " " || text[i] === "\t") i++;
+  const m = FIXED_DELIMITER.exec(text.slice(i));
+  // Running into the end of this text means a tag (or the template's end) is part of the delimiter.
+  if (m && i + m[0].length < text.length) {
+    s.pendingHeredocs.push({ delimiter: m[1] ?? m[2] ?? m[3]!, stripTabs });
+    return i + m[0].length;
+  }
+  s.unknownHeredoc = true;
+  while (i < text.length && !WORD_BREAK.has(text[i]!)) i++;
+  return i;
+}
+
 function startHeredocIfPending(s: Scanner): void {
   const next = s.pendingHeredocs.shift();
   if (next) {
@@ -96,6 +124,7 @@ function startHeredocIfPending(s: Scanner): void {
 
 /** Why a placeholder may not stand here, or undefined if it may. */
 export function placeholderProblem(s: Scanner): string | undefined {
+  if (s.unknownHeredoc) return "after a heredoc whose delimiter is not a fixed word (where its body ends cannot be known)";
   if (s.dangling === "\\") return "directly after a backslash";
   if (s.dangling === "$") return "directly after '$'";
   switch (s.state) {
@@ -117,5 +146,5 @@ export function placeholderProblem(s: Scanner): string | undefined {
 }
 
 export function snapshotState(s: Scanner): string {
-  return `${s.state}|${s.pendingHeredocs.length}`;
+  return `${s.state}|${s.pendingHeredocs.length}|${s.unknownHeredoc}`;
 }

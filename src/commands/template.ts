@@ -83,27 +83,49 @@ export function compileTemplate(original: string): CompiledTemplate {
 
 /** Renders a compiled template; every value is quoted. Throws TemplateError for a bare placeholder with no value. */
 export function renderTemplate(template: CompiledTemplate, values: Readonly<Record<string, unknown>>): string {
-  return renderNodes(template.nodes, values);
+  return renderTemplateWithSpans(template, values).script;
 }
 
-function renderNodes(nodes: TemplateNode[], values: Readonly<Record<string, unknown>>): string {
-  let out = "";
-  for (const node of nodes) {
-    if (node.kind === "text") out += node.text;
-    else if (node.kind === "section") {
-      if (isTruthy(values[node.name]) !== node.inverted) out += renderNodes(node.children, values);
-    } else out += renderValue(node.name, values[node.name], node.line);
-  }
+/** Where one rendered value (its quoted text) stands in the rendered script. */
+export interface RenderedValueSpan {
+  name: string;
+  /** The template line of the placeholder. */
+  line: number;
+  start: number;
+  end: number;
+}
+
+/** Renders like renderTemplate and also says where each placeholder's quoted value landed (for the parse check). */
+export function renderTemplateWithSpans(template: CompiledTemplate, values: Readonly<Record<string, unknown>>): { script: string; spans: RenderedValueSpan[] } {
+  const out = { script: "", spans: [] as RenderedValueSpan[] };
+  renderNodes(template.nodes, values, out);
   return out;
 }
 
-function renderValue(name: string, value: unknown, line: number): string {
+function renderNodes(nodes: TemplateNode[], values: Readonly<Record<string, unknown>>, out: { script: string; spans: RenderedValueSpan[] }): void {
+  for (const node of nodes) {
+    if (node.kind === "text") out.script += node.text;
+    else if (node.kind === "section") {
+      if (isTruthy(values[node.name]) !== node.inverted) renderNodes(node.children, values, out);
+    } else {
+      for (const [i, word] of renderValue(node.name, values[node.name], node.line).entries()) {
+        if (i > 0) out.script += " ";
+        const start = out.script.length;
+        out.script += word;
+        if (word !== "") out.spans.push({ name: node.name, line: node.line, start, end: out.script.length });
+      }
+    }
+  }
+}
+
+/** The quoted words of one value: one per array element, otherwise one. */
+function renderValue(name: string, value: unknown, line: number): string[] {
   if (value === undefined || value === null) {
     throw new TemplateError(`line ${line}: {{${name}}} has no value; wrap it in {{#${name}}}…{{/${name}}} or give a default`);
   }
-  if (Array.isArray(value)) return value.map((v) => quoteShellWord(String(v))).join(" ");
-  if (typeof value === "object") return quoteShellWord(JSON.stringify(value));
-  return quoteShellWord(String(value));
+  if (Array.isArray(value)) return value.map((v) => quoteShellWord(String(v)));
+  if (typeof value === "object") return [quoteShellWord(JSON.stringify(value))];
+  return [quoteShellWord(String(value))];
 }
 
 function isTruthy(value: unknown): boolean {

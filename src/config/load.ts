@@ -30,6 +30,8 @@ export interface LoadedConfig {
   /** Directory that holds the project's firebreak.toml, or the working directory. */
   projectRoot: string;
   paths: FirebreakPaths;
+  /** The environment the config was loaded for (trust overrides such as FIREBREAK_TRUST_PROJECT live there). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface LoadConfigOptions {
@@ -64,7 +66,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   }
   const merged = sources.reduce<Record<string, unknown>>((acc, s) => deepMerge(acc, s.data), {});
   const config = validate(merged, sources);
-  return { config, sources, projectRoot: projectFile ? path.dirname(projectFile) : cwd, paths };
+  return { config, sources, projectRoot: projectFile ? path.dirname(projectFile) : cwd, paths, env: options.env ?? process.env };
 }
 
 /** Validates a merged config object; errors name the file and line that set the bad key. */

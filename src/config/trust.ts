@@ -8,10 +8,12 @@ import type { FirebreakPaths } from "../paths.js";
 export const TRUST_ENV = "FIREBREAK_TRUST_PROJECT";
 export const TRUST_STORE_FILE = "trusted-projects.json";
 
-interface TrustStore {
+export interface TrustStore {
   version: 1;
   /** real path of a project's firebreak.toml -> sha256 of the content that was reviewed. */
   files: Record<string, { sha256: string; trustedAt: string }>;
+  /** real path of a project's command folder -> each file (relative path) and the sha256 of its reviewed content. */
+  commandDirs?: Record<string, { files: Record<string, string>; trustedAt: string }>;
 }
 
 /**
@@ -57,11 +59,11 @@ export function listTrusted(paths: FirebreakPaths): { file: string; sha256: stri
   }));
 }
 
-function digest(text: string): string {
+export function digest(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-function realpath(file: string): string {
+export function realpath(file: string): string {
   try {
     return fs.realpathSync(file);
   } catch {
@@ -73,7 +75,7 @@ function storePath(paths: FirebreakPaths): string {
   return path.join(paths.configDir, TRUST_STORE_FILE);
 }
 
-function readStore(paths: FirebreakPaths): TrustStore {
+export function readStore(paths: FirebreakPaths): TrustStore {
   try {
     const data = JSON.parse(fs.readFileSync(storePath(paths), "utf8")) as TrustStore;
     if (data.version === 1 && data.files && typeof data.files === "object") return data;
@@ -85,7 +87,7 @@ function readStore(paths: FirebreakPaths): TrustStore {
   return { version: 1, files: {} };
 }
 
-function writeStore(paths: FirebreakPaths, store: TrustStore): void {
+export function writeStore(paths: FirebreakPaths, store: TrustStore): void {
   fs.mkdirSync(paths.configDir, { recursive: true });
   const tmp = `${storePath(paths)}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, `${JSON.stringify(store, null, 2)}\n`, { mode: 0o600 });

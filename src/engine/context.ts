@@ -3,6 +3,7 @@ import path from "node:path";
 import { AuditLog } from "../audit/log.js";
 import { CommandRegistry, type RegistryLayer } from "../commands/registry.js";
 import { type LoadConfigOptions, type LoadedConfig, loadConfig } from "../config/load.js";
+import { gateProjectLayers } from "../config/command-trust.js";
 import { packageRoot } from "../paths.js";
 import type { FirebreakConfig } from "../config/schema.js";
 import type { ShellAnalysis } from "../policy/shell/types.js";
@@ -54,7 +55,7 @@ export function registryLayers(loaded: LoadedConfig): RegistryLayer[] {
   layers.push({ layer: "user", dir: paths.userCommandsDir });
   for (const dir of config.commands.extra_dirs) layers.push({ layer: "extra", dir: path.resolve(projectRoot, dir) });
   layers.push({ layer: "project", dir: path.resolve(projectRoot, config.commands.project_dir) });
-  return layers;
+  return gateProjectLayers(layers, loaded); // issue 11: project command files need trust
 }
 
 /**

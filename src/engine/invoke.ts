@@ -1,8 +1,10 @@
+import { describeShadowing } from "../commands/summary.js";
 import type { EngineContext } from "./context.js";
+import type { EmitEvent } from "./events.js";
 import { planInvocation } from "./plan.js";
 import { planView } from "./plan-view.js";
 import { auditDryRun, executePlan, type RunOptions } from "./run.js";
-import type { Invocation, InvocationOptions, InvocationOutcome } from "./types.js";
+import type { Invocation, InvocationOptions, InvocationOutcome, Plan } from "./types.js";
 
 export interface InvokeOptions extends RunOptions {
   /** Plan and audit as a dry run; run nothing (`--plan`, `POST /v1/plan`). */
@@ -20,10 +22,20 @@ export interface InvokeOptions extends RunOptions {
  */
 export async function invoke(ctx: EngineContext, invocation: Invocation, options: InvocationOptions, run: InvokeOptions = {}): Promise<InvocationOutcome> {
   const plan = await planInvocation(ctx, invocation, options);
-  run.emit?.({ type: "plan", plan: planView(plan) });
+  if (run.emit) announcePlan(ctx, plan, run.emit);
   if (run.planOnly) {
     await auditDryRun(ctx, plan);
     return { kind: "planned", plan };
   }
   return executePlan(ctx, plan, run);
+}
+
+/**
+ * The events that open an invocation: its plan, then a note for each name or alias its definition took
+ * over from another layer (so taking over `hello-world` is never silent).
+ */
+export function announcePlan(ctx: EngineContext, plan: Plan, emit: EmitEvent): void {
+  emit({ type: "plan", plan: planView(plan) });
+  if (!plan.definition) return;
+  for (const s of ctx.registry.shadowedBy(plan.definition)) emit({ type: "log", message: `firebreak: note: ${describeShadowing(s)}` });
 }

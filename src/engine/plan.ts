@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { bindArguments } from "../commands/args.js";
 import type { CommandDefinition } from "../commands/types.js";
-import { compileTemplate, renderTemplate } from "../commands/template.js";
+import { renderTemplateChecked } from "../commands/placeholder-check.js";
+import { compileTemplate } from "../commands/template.js";
 import { UnknownCommandError } from "../errors.js";
 import type { EngineContext } from "./context.js";
 import { decide, SHELL_LINE_COMMAND } from "./decide.js";
@@ -34,7 +35,7 @@ export async function planInvocation(ctx: EngineContext, invocation: Invocation,
 
   const definition = invocation.definition ?? resolveCommand(ctx, invocation.name);
   const bound = bindArguments(definition, invocation.args);
-  const rendered = definition.command ? renderTemplate(definition.template ?? compileTemplate(definition.command), bound.values) : undefined;
+  const rendered = definition.command ? await renderTemplateChecked(definition.template ?? compileTemplate(definition.command), bound.values) : undefined;
   const { notes: conceptNotes, ...concepts } = ctx.config.roles[role] ? await checkConcepts(ctx, definition, role) : { notes: [], matched: [], missing: [] };
   const { decision, segments } = await decide(ctx, {
     script: rendered,

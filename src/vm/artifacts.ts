@@ -1,13 +1,14 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { AgentClient } from "./agent/client.js";
+import { artifactNameProblem, hostTargetProblem } from "./artifact-safety.js";
 
 export const MAX_ARTIFACT_BYTES = 256 * 1024 * 1024;
 
 export interface ArtifactReport {
   /** Relative paths written into the host directory. */
   copied: string[];
-  /** Matches that were not copied, and why (existing host file, too large, unsafe name). */
+  /** Matches that were not copied, and why (existing host file, protected path, too large, unsafe name). */
   skipped: { path: string; reason: string }[];
 }
 
@@ -31,56 +32,88 @@ export function artifactMatcher(patterns: readonly string[]): (relPath: string) 
       else if (c === "?") re += "[^/]";
       else re += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
     }
-    return new RegExp(`^${re}$`, "u");
+    return new RegExp(`^${re}$`, "su"); // s: a name with a newline is matched, then refused by name
   });
   return (relPath) => regexes.some((r) => r.test(relPath));
 }
 
+export interface CollectOptions {
+  /** `[vm] artifact_protect`: more workspace paths a guest may never write. */
+  protect?: readonly string[];
+  /** The cap on all artifacts together (tests lower it). */
+  maxBytes?: number;
+}
+
 /**
- * Copies files matching `patterns` out of the guest's work directory into `hostDir`. The guest is
- * not trusted: only regular files, only names that stay inside hostDir, never over an existing
- * host file, and at most MAX_ARTIFACT_BYTES in all.
+ * Copies files matching `patterns` out of the guest's work directory into `hostDir`. The guest is not trusted: only
+ * regular files, only plain names that stay inside hostDir and outside protected paths, never over (or through) an
+ * existing host file or symlink, streamed to disk with the size cap enforced as bytes arrive. A file that cannot be
+ * copied is refused with its reason in `skipped` (recorded in the audit log); the others are still copied.
  */
-export async function collectArtifacts(agent: AgentClient, guestDir: string, patterns: readonly string[], hostDir: string): Promise<ArtifactReport> {
+export async function collectArtifacts(agent: AgentClient, guestDir: string, patterns: readonly string[], hostDir: string, options: CollectOptions = {}): Promise<ArtifactReport> {
   const report: ArtifactReport = { copied: [], skipped: [] };
   if (patterns.length === 0) return report;
-  const listing = await agent.exec({ argv: ["find", ".", "-type", "f"], cwd: guestDir, timeoutMs: 10_000 }, { collect: true });
+  const maxBytes = options.maxBytes ?? MAX_ARTIFACT_BYTES;
+  // NUL-separated: a guest file name may contain a newline.
+  const listing = await agent.exec({ argv: ["find", ".", "-type", "f", "-print0"], cwd: guestDir, timeoutMs: 10_000 }, { collect: true });
   const matches = artifactMatcher(patterns);
+  const isProtected = artifactMatcher(options.protect ?? []);
   const names = (listing.stdout?.toString("utf8") ?? "")
-    .split("\n")
+    .split("\0")
     .map((l) => l.replace(/^\.\//, ""))
     .filter((l) => l && matches(l))
     .sort();
   const root = path.resolve(hostDir);
   let total = 0;
   for (const name of names) {
-    const target = path.resolve(root, name);
-    if (!target.startsWith(root + path.sep) || !staysInside(root, target)) {
-      report.skipped.push({ path: name, reason: "would land outside the working directory" });
+    const refusal = artifactNameProblem(name, isProtected) ?? hostTargetProblem(root, path.resolve(root, name));
+    if (refusal) {
+      report.skipped.push({ path: name, reason: refusal });
       continue;
     }
-    if (fs.existsSync(target)) {
-      report.skipped.push({ path: name, reason: "exists on the host; not overwritten" });
-      continue;
-    }
-    const data = await agent.getFile(path.posix.join(guestDir, name));
-    total += data.length;
-    if (total > MAX_ARTIFACT_BYTES) {
-      report.skipped.push({ path: name, reason: `artifacts exceed ${MAX_ARTIFACT_BYTES / 1048576} MiB` });
-      continue;
-    }
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, data, { flag: "wx", mode: 0o644 });
-    report.copied.push(name);
+    const copied = await streamArtifact(agent, path.posix.join(guestDir, name), path.resolve(root, name), { used: total, cap: maxBytes });
+    if (copied.ok) {
+      total += copied.bytes;
+      report.copied.push(name);
+    } else report.skipped.push({ path: name, reason: copied.reason });
   }
   return report;
 }
 
-/** The deepest existing ancestor of target, with host symlinks resolved, is still inside root. */
-function staysInside(root: string, target: string): boolean {
-  const realRoot = fs.realpathSync(root);
-  let dir = path.dirname(target);
-  while (!fs.existsSync(dir)) dir = path.dirname(dir);
-  const real = fs.realpathSync(dir);
-  return real === realRoot || real.startsWith(realRoot + path.sep);
+/**
+ * Streams one guest file into a new host file; once all artifacts together pass `cap` bytes the rest is discarded
+ * and the file removed.
+ * The file is created with O_EXCL (`wx`), so nothing existing is ever written through.
+ */
+async function streamArtifact(agent: AgentClient, guestPath: string, target: string, budget: { used: number; cap: number }): Promise<{ ok: true; bytes: number } | { ok: false; reason: string }> {
+  let fd: number | undefined;
+  let written = 0;
+  let failure: string | undefined;
+  try {
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fd = fs.openSync(target, "wx", 0o644);
+    const out = fd;
+    await agent.streamFile(guestPath, (chunk) => {
+      if (failure) return;
+      if (budget.used + written + chunk.length > budget.cap) {
+        failure = `artifacts exceed ${budget.cap} bytes (${(budget.cap / 1048576).toFixed(0)} MiB) in all; not copied`;
+        return;
+      }
+      try {
+        fs.writeSync(out, chunk);
+        written += chunk.length;
+      } catch (error) {
+        failure = `cannot write on the host: ${(error as Error).message}`;
+      }
+    });
+  } catch (error) {
+    failure ??= `cannot copy: ${(error as Error).message}`;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+  if (failure) {
+    if (fd !== undefined) fs.rmSync(target, { force: true });
+    return { ok: false, reason: failure };
+  }
+  return { ok: true, bytes: written };
 }

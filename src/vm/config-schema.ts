@@ -19,6 +19,11 @@ export const vmConfigSchema = z.strictObject({
   /** The working directory is copied into the guest (as a tar) up to this size. */
   copy_max_mb: z.number().int().positive().default(64),
   copy_exclude: z.array(z.string()).default([".git", "node_modules"]),
+  /**
+   * Workspace paths (artifact patterns: `*`, `**`, `?`) a guest's artifacts may never be written to, in addition to
+   * the built-in `.git/`, `.firebreak/` and `firebreak.toml` at any depth.
+   */
+  artifact_protect: z.array(z.string()).default([]),
   /** Where guest images and template snapshots are kept; default: the state dir. */
   cache_dir: z.string().optional(),
   boot_timeout_ms: z.number().int().positive().default(30_000),

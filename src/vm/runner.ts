@@ -109,7 +109,7 @@ export class MicroVmRunner implements VmRunner {
           },
         },
       );
-      const artifacts = req.copyWorkspace && req.artifacts?.length ? await collectArtifacts(agent, GUEST_WORKDIR, req.artifacts, req.cwd) : undefined;
+      const artifacts = req.copyWorkspace && req.artifacts?.length ? await collectArtifacts(agent, GUEST_WORKDIR, req.artifacts, req.cwd, { protect: this.runtime.config.artifact_protect }) : undefined;
       return {
         exitCode: exitStatusOf({ code: result.exitCode, signal: result.signal, timedOut: result.timedOut }),
         signal: result.signal,

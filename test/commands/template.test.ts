@@ -121,6 +121,23 @@ describe("template rendering", () => {
     for (const [source, message] of cases) expect(() => compileTemplate(source), source).toThrow(message);
   });
 
+  it("refuses placeholders in heredoc bodies whatever the delimiter (@@, !, %% were missed once)", () => {
+    for (const op of ["<<@@", "<<!", "<<%%", "<< @@", "<<-!", "<<'@@'", '<<"%%"', "<<a.b-c", "<<=@", "<<+"]) {
+      const delimiter = op.replace(/^<<-?\s*/, "").replace(/['"]/g, "");
+      const source = `cat ${op}\n{{a}}\n${delimiter}\necho {{a}}`;
+      expect(() => compileTemplate(source), source).toThrow(/heredoc body/);
+      // After the body ends, plain word position again.
+      expect(() => compileTemplate(`cat ${op}\nbody\n${delimiter}\necho {{a}}`), source).not.toThrow();
+    }
+  });
+
+  it("refuses any placeholder after a heredoc whose delimiter is not a fixed word", () => {
+    for (const source of ["cat <<{{a}}\nx\n", "cat <<E{{a}}\nx\nE\necho {{a}}", "cat <<\\E\nx\nE\necho {{a}}", 'cat <<"$x"\nE\necho {{a}}', "cat <<#\n{{a}}"]) {
+      expect(() => compileTemplate(source), source).toThrow(/heredoc/);
+    }
+    expect(() => compileTemplate("cat <<< {{a}}")).not.toThrow();
+  });
+
   it("allows placeholders after a heredoc ends and inside $( )", () => {
     expect(() => compileTemplate("cat <<'EOF'\n{{a}}\nEOF")).toThrow(/heredoc/);
     const dir = tempDir();

@@ -14,6 +14,32 @@ import { makeCtx, runReal, seg, tempDir, useWorkspaceAndState } from "./helpers.
 const words = (segments: ShellSegment[]) => wordTargets(segments).map((t) => `${t.command}:${t.word}${t.recursive ? ":r" : ""}`);
 
 describe("backup targets from parsed segments", () => {
+  it("sees find -delete, git clean/checkout/restore/reset --hard and rsync --delete (issue 11, item 9)", () => {
+    expect(words([seg(["find", "build", "-name", "*.o", "-delete"])])).toEqual(["find:build:r"]);
+    expect(words([seg(["find", "-delete"])])).toEqual(["find:.:r"]);
+    expect(words([seg(["find", ".", "-name", "x"])])).toEqual([]);
+    expect(words([seg(["git", "clean", "-fdx"])])).toEqual(["git:.:r"]);
+    expect(words([seg(["git", "clean", "-n"])])).toEqual([]);
+    expect(words([seg(["git", "-C", "sub", "clean", "-f", "--", "tmp"])])).toEqual(["git:tmp:r"]);
+    expect(words([seg(["git", "reset", "--hard", "HEAD~1"])])).toEqual(["git:.:r"]);
+    expect(words([seg(["git", "reset", "HEAD~1"])])).toEqual([]);
+    expect(words([seg(["git", "checkout", "HEAD~1", "--", "src/a.ts"])])).toEqual(["git:src/a.ts:r"]);
+    expect(words([seg(["git", "checkout", "main", "src/a.ts"])])).toEqual(["git:src/a.ts:r"]);
+    expect(words([seg(["git", "checkout", "--pathspec-from-file=list.txt"])])).toEqual(["git:.:r"]);
+    expect(words([seg(["git", "checkout", "-b", "x", "main"])])).toEqual([]);
+    expect(words([seg(["git", "checkout", "main"])])).toEqual([]);
+    expect(words([seg(["git", "restore", "src"])])).toEqual(["git:src:r"]);
+    expect(words([seg(["git", "restore", "--staged", "src"])])).toEqual([]);
+    expect(words([seg(["rsync", "-a", "--delete", "src/", "dst/"])])).toEqual(["rsync:dst/:r"]);
+    expect(words([seg(["rsync", "-a", "src/", "dst/"])])).toEqual([]);
+    expect(words([seg(["rsync", "-a", "--delete", "src/", "host:dst/"])])).toEqual([]);
+  });
+
+  it("reads flags the same however they are written (rm -r -f = rm -rf = rm --recursive --force)", () => {
+    const forms = [["rm", "-rf", "build"], ["rm", "-r", "-f", "build"], ["rm", "-f", "-r", "build"], ["rm", "--recursive", "--force", "build"], ["rm", "-fR", "build"]];
+    for (const argv of forms) expect(words([seg(argv)]), argv.join(" ")).toEqual(["rm:build:r"]);
+  });
+
   it("finds the files each destructive command touches", () => {
     expect(words([seg(["rm", "-f", "a", "--", "-weird"])])).toEqual(["rm:a", "rm:-weird"]);
     expect(words([seg(["/bin/rm", "-rf", "build"])])).toEqual(["rm:build:r"]);

@@ -13,6 +13,8 @@ export function problemsText(o: Output, report: RegistryProblems): string[] {
     ...report.warnings.map((w) => `${paint(o, "yellow", "warning")}: ${w.file}${w.line ? `:${w.line}` : ""}: ${w.message}`),
     ...report.errors.map((e) => `${paint(o, "red", "error")}: ${e.message}`),
     ...report.conflicts.map((c) => `${paint(o, "red", "conflict")}: '${c.key}' is defined twice in the ${c.layer} layer: using ${c.winner}, ignoring ${c.loser}`),
+    ...report.untrusted.map((r) => `${paint(o, "red", "untrusted")}: ${r.file}: not used (${r.names.join(", ") || "no names"}): ${r.reason}`),
+    ...report.shadowed.map((line) => `${paint(o, "yellow", "shadowed")}: ${line}`),
   ];
 }
 

@@ -2,7 +2,8 @@
  * Which files a shell line may modify or delete, read from its parsed segments.
  *
  * Covered: rm, unlink, mv (sources and overwritten destinations), cp/install over
- * existing files, truncate, shred, sed -i, tee (without -a), dd of=, and the redirections
+ * existing files, truncate, shred, sed -i, tee (without -a), dd of=, find -delete, git clean/checkout/restore/
+ * reset --hard, rsync --delete (tool-targets.ts), and the redirections
  * `>`, `>|`, `&>`, `>&` onto files. Dynamic words (variables, substitutions) and
  * arguments read from stdin (`xargs rm`) cannot be known before the shell runs and are
  * reported as unresolved; unquoted globs are expanded here; `find … -exec rm {}` backs up
@@ -16,6 +17,8 @@ import { stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import type { ShellSegment } from "../../policy/shell/types.js";
 import { expandGlob, hasGlob } from "./glob.js";
+import { type ParsedArgs, parseArgs } from "./parse-args.js";
+import { toolTargets } from "./tool-targets.js";
 
 /** A word naming a file the command may change. */
 export interface WordTarget {
@@ -32,55 +35,6 @@ export interface WordTarget {
   dynamic?: boolean;
   /** From the parser: the word has an unquoted glob character. */
   glob?: boolean;
-}
-
-interface ParsedArgs {
-  operands: string[];
-  flags: Set<string>;
-  values: Map<string, string>;
-}
-
-/**
- * Splits argv (without argv[0]) into flags, option values and operands.
- * `shortWithValue` lists short options taking a value; `optionalValue` short options whose
- * value, if any, is attached (`sed -i.bak`).
- */
-function parseArgs(args: readonly string[], shortWithValue: string, longWithValue: string[] = [], optionalValue = ""): ParsedArgs {
-  const out: ParsedArgs = { operands: [], flags: new Set(), values: new Map() };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg === "--") {
-      out.operands.push(...args.slice(i + 1));
-      break;
-    }
-    if (arg.startsWith("--")) {
-      const eq = arg.indexOf("=");
-      const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-      out.flags.add(name);
-      if (eq !== -1) out.values.set(name, arg.slice(eq + 1));
-      else if (longWithValue.includes(name) && i + 1 < args.length) out.values.set(name, args[++i] as string);
-      continue;
-    }
-    if (arg.startsWith("-") && arg.length > 1) {
-      for (let j = 1; j < arg.length; j++) {
-        const letter = arg[j] as string;
-        out.flags.add(letter);
-        if (optionalValue.includes(letter)) {
-          if (j + 1 < arg.length) out.values.set(letter, arg.slice(j + 1));
-          break;
-        }
-        if (shortWithValue.includes(letter)) {
-          const attached = arg.slice(j + 1);
-          if (attached) out.values.set(letter, attached);
-          else if (i + 1 < args.length) out.values.set(letter, args[++i] as string);
-          break;
-        }
-      }
-      continue;
-    }
-    out.operands.push(arg);
-  }
-  return out;
 }
 
 function destinationTargets(command: string, p: ParsedArgs, follow: boolean): { sources: string[]; targets: WordTarget[] } {
@@ -171,6 +125,8 @@ export function wordTargets(
         if (of) add(name, [of.slice(3)], true);
         break;
       }
+      default:
+        for (const t of toolTargets(name, args)) add(name, t.words, false, t.recursive);
     }
     if (seg.argsFromStdin && out.length === start && DESTRUCTIVE.has(name)) {
       out.push({ word: `(${name} arguments from stdin)`, command: name, follow: false, recursive: true, dynamic: true });

@@ -17,7 +17,7 @@ export const READ_ONLY_COMMANDS: ReadonlySet<string> = new Set([
   "printenv", "env", "tee", "command", "hash", "ulimit", "umask", "times", "logname", "users", "who", "w", "last", "look",
   "numfmt", "shuf", "tsort", "ptx", "pr", "sum", "xargs", "parallel", "watch", "time", "nice", "timeout", "nohup", "stdbuf",
   "exec", "builtin", "journalctl", "apt-cache", "dpkg-query", "lsblk", "lsusb", "lspci", "ip", "ss", "netstat", "dig", "host",
-  "nslookup", "ping", "[[", "trap", "alias",
+  "nslookup", "ping", "[[", "trap", "alias", "hostname", "yes",
 ]);
 
 /** Read-only commands whose operands are not file paths (so a variable operand reads nothing unknown). */
@@ -29,6 +29,7 @@ export const NON_PATH_COMMANDS: ReadonlySet<string> = new Set([
   "printenv", "env", "command", "hash", "ulimit", "umask", "times", "logname", "users", "who", "w", "last", "numfmt", "ps",
   "pgrep", "free", "df", "xargs", "parallel", "watch", "time", "nice", "timeout", "nohup", "stdbuf", "exec", "builtin",
   "journalctl", "apt-cache", "dpkg-query", "lsblk", "lsusb", "lspci", "ip", "ss", "netstat", "dig", "host", "nslookup", "ping",
+  "hostname", "yes",
 ]);
 
 /** File-writing commands that are low risk when everything they write is inside the workspace. */
@@ -71,7 +72,11 @@ export interface ToolPolicy {
 const NPM_HIGH = ["publish", "unpublish", "deprecate", "owner", "adduser", "login", "logout", "token", "access", "dist-tag", "team", "hook", "star", "org"];
 const NPM_LOW = ["test", "t", "tst", "run", "run-script", "rum", "urn", "start", "stop", "restart", "ls", "list", "ll", "la", "outdated", "view", "info", "show", "help", "explain", "why", "prefix", "root", "bin", "config", "pkg", "query", "-v", "--version", "fund", "doctor", "pack", "exec"];
 
+/** Build, test and lint tools a project installs locally: `npx <tool>` runs the project's own copy. */
+const NPX_LOCAL_TOOLS = ["tsc", "tsx", "vitest", "jest", "mocha", "eslint", "prettier", "biome", "playwright", "vite", "next", "esbuild", "rollup", "webpack", "ts-node", "nx", "turbo", "stylelint", "depcheck", "knip", "c8", "nyc"];
+
 export const DEV_TOOLS: Readonly<Record<string, ToolPolicy>> = {
+  npx: { low: NPX_LOCAL_TOOLS, otherwise: "medium", why: "downloads and runs a package that may not be installed" },
   make: { otherwise: "low", why: "" },
   gmake: { otherwise: "low", why: "" },
   cmake: { otherwise: "low", why: "" },

@@ -1,7 +1,9 @@
 /**
  * The shell analyzer: one synchronous `analyze(line)` over a grammar loaded once.
  */
-import { lineCharacterProblem } from "./characters.js";
+import { lineControlProblem, lineInvisibleProblem } from "./characters.js";
+import { collectLiteralVariables } from "./literal-variables.js";
+import { invisibleOnlyInQuotes } from "./quoted-characters.js";
 import { loadBashParser } from "./syntax-tree.js";
 import type { ShellAnalysis, ShellSegment } from "./types.js";
 import { markOpaque, SegmentWalker, topContext, type WalkState } from "./walker.js";
@@ -25,9 +27,10 @@ export function createShellAnalyzer(): Promise<ShellAnalyzer> {
     .then((parser) => ({
       analyze(line: string): ShellAnalysis {
         const state: WalkState = { parser, segments: [], parseErrors: [], nextPipelineId: 0 };
-        const characterProblem = lineCharacterProblem(line);
         const { root, errors } = parser.parse(line);
+        const characterProblem = lineControlProblem(line) ?? (lineInvisibleProblem(line) && !invisibleOnlyInQuotes(root, line) ? lineInvisibleProblem(line) : undefined);
         state.parseErrors.push(...errors);
+        if (line.includes("=")) state.literals = { source: line, variables: collectLiteralVariables(root, line) };
         new SegmentWalker(state, line).walk(root, topContext());
         return finish(line, state, characterProblem);
       },

@@ -7,6 +7,7 @@
 // Cf = format (zero-width joiners, bidi controls, soft hyphen...), Zl/Zp = line/paragraph separators,
 // Zs except U+0020 = odd spaces (NBSP, ideographic space...) that look like a word break but are not one.
 const INVISIBLE_RE = /[\p{Cf}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u180e\u115f\u1160\u3164\uffa0]/u;
+const INVISIBLE_GLOBAL_RE = new RegExp(INVISIBLE_RE.source, "gu");
 // C0/C1 controls except tab and newline; a CR is tolerated only as part of CRLF.
 const CONTROL_RE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|\r(?!\n)/;
 
@@ -15,12 +16,28 @@ const CONTROL_RE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|\r(?!\
  * @example lineCharacterProblem("ls\u0000") // "NUL character in the line"
  */
 export function lineCharacterProblem(line: string): string | undefined {
+  return lineControlProblem(line) ?? lineInvisibleProblem(line);
+}
+
+/** NUL and control characters: a problem wherever they stand. */
+export function lineControlProblem(line: string): string | undefined {
   if (line.includes("\u0000")) return "NUL character in the line";
   const control = CONTROL_RE.exec(line);
   if (control) return `control character ${codePoint(control[0])} in the line`;
-  const invisible = INVISIBLE_RE.exec(line);
-  if (invisible) return `invisible or format character ${codePoint(invisible[0])} in the line`;
   return undefined;
+}
+
+/** Invisible and format characters: a problem unless they are data inside quotes (see quoted-characters.ts). */
+export function lineInvisibleProblem(line: string): string | undefined {
+  const invisible = INVISIBLE_RE.exec(line);
+  return invisible ? `invisible or format character ${codePoint(invisible[0])} in the line` : undefined;
+}
+
+/** Offsets (JS string indices) of every invisible or format character in the line. */
+export function invisibleCharacterOffsets(line: string): number[] {
+  const offsets: number[] = [];
+  for (const m of line.matchAll(INVISIBLE_GLOBAL_RE)) offsets.push(m.index);
+  return offsets;
 }
 
 /**

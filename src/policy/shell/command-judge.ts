@@ -58,6 +58,8 @@ export interface JudgedCommand {
   opaqueReasons: string[];
   code: CarriedCode[];
   execCommands: ExecCommand[];
+  /** xargs -I/-i: this string in the command's words is replaced by each line read from stdin. */
+  stdinReplaceString?: string;
 }
 
 /** Words that are shell syntax, never commands: seeing one as a command name means the parse went wrong. */
@@ -112,7 +114,11 @@ function unwrap(judged: JudgedCommand): boolean {
     }
     if (peel.commandIndex === undefined) return true;
     const spec = WRAPPERS[name];
-    if (spec?.readsArgsFromStdin) judged.argsFromStdin = true;
+    if (spec?.readsArgsFromStdin) {
+      judged.argsFromStdin = true;
+      const replace = name === "xargs" ? xargsReplaceString(judged.words.slice(1, peel.commandIndex)) : undefined;
+      if (replace !== undefined) judged.stdinReplaceString = replace;
+    }
     const command = judged.words.slice(peel.commandIndex, peel.commandEnd);
     if (spec?.joinsIntoShellString) {
       // watch/parallel hand the joined words to `sh -c`: analyse that string, keep the wrapper as the segment
@@ -208,6 +214,11 @@ function judgeCore(facts: CommandFacts, judged: JudgedCommand): void {
 function judgeShell(name: string, words: NormalisedWord[], facts: CommandFacts, judged: JudgedCommand): void {
   const invocation = shellInvocation(words);
   if (invocation.mode === "command") {
+    const replace = judged.stdinReplaceString;
+    if (invocation.code && replace !== undefined && invocation.code.value.includes(replace)) {
+      judged.opaqueReasons.push(`${name} -c runs text piped into xargs as code (${replace} in the command string)`);
+      return;
+    }
     if (!invocation.code) judged.opaqueReasons.push(`${name} -c without a command string`);
     else if (invocation.code.dynamic) judged.opaqueReasons.push(`${name} -c runs code only known at run time (${invocation.code.value})`);
     else judged.code.push({ text: invocation.code.value, via: `${name} -c` });
@@ -225,22 +236,46 @@ function judgeShell(name: string, words: NormalisedWord[], facts: CommandFacts, 
   }
   if (facts.redirects.some((r) => r.op === "<")) return; // runs a script file, like `bash file`
   if ((facts.pipelineIndex ?? 0) > 0) {
-    const echoed = staticEchoText(facts.previousStage);
-    if (echoed !== undefined) judged.code.push({ text: echoed, via: `echo | ${name}` });
+    const fed = staticFeedText(facts.previousStage);
+    if (fed !== undefined) judged.code.push({ text: fed.text, via: `${fed.via} | ${name}` });
     else judged.opaqueReasons.push(`${name} reads its commands from a pipe`);
     return;
   }
   judged.opaqueReasons.push(`${name} starts an interactive shell`);
 }
 
-/** The text of `echo static words` feeding a shell, if that is all the previous stage is. */
-function staticEchoText(stage: ShellSegment[] | undefined): string | undefined {
-  if (!stage || stage.length !== 1) return undefined;
+/**
+ * The static text the previous pipeline stage writes, when that is all it does: `echo static words`, or `cat` of a
+ * heredoc or here-string without expansions (`cat <<'EOF' | bash`). A shell reading it runs that text as code.
+ */
+function staticFeedText(stage: ShellSegment[] | undefined): { text: string; via: string } | undefined {
+  if (stage?.length !== 1) return undefined;
   const [segment] = stage as [ShellSegment];
-  if (segment.opaque || segment.argv[0] !== "echo" || segment.words?.some((w) => w.dynamic)) return undefined;
+  if (segment.opaque || segment.words?.some((w) => w.dynamic)) return undefined;
+  if (segment.argv[0] === "cat" && segment.stdinText !== undefined && segment.argv.every((a, i) => i === 0 || a === "-")) {
+    return { text: segment.stdinText, via: "cat <<heredoc" };
+  }
+  if (segment.argv[0] !== "echo") return undefined;
   const args = segment.argv.slice(1);
   if (args.some((a) => /^-[a-zA-Z]+$/.test(a) && a !== "-n")) return undefined;
-  return args.filter((a) => a !== "-n").join(" ");
+  return { text: args.filter((a) => a !== "-n").join(" "), via: "echo" };
+}
+
+/**
+ * xargs's replace string: `-I R`/`-IR`, `-i[R]` or `--replace[=R]` (`{}` when none is given).
+ * @example xargsReplaceString(words("-I {}")) // "{}"
+ */
+function xargsReplaceString(options: NormalisedWord[]): string | undefined {
+  let replace: string | undefined;
+  for (let i = 0; i < options.length; i++) {
+    const value = (options[i] as NormalisedWord).value;
+    if (value === "-I") replace = options[++i]?.value;
+    else if (value.startsWith("-I")) replace = value.slice(2);
+    else if (value === "-i" || value === "--replace") replace = "{}";
+    else if (value.startsWith("-i") && !value.startsWith("--")) replace = value.slice(2);
+    else if (value.startsWith("--replace=")) replace = value.slice(10);
+  }
+  return replace === "" ? "{}" : replace;
 }
 
 function judgeTrap(words: NormalisedWord[], judged: JudgedCommand): void {

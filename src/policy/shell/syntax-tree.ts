@@ -18,8 +18,11 @@ export interface SyntaxNode {
 
 /** Parser for bash source text, producing plain syntax trees. */
 export interface BashParser {
-  /** Parses `source`; `errors` lists ERROR/MISSING nodes as "kind at offset: text". */
-  parse(source: string): { root: SyntaxNode; errors: string[] };
+  /**
+   * Parses `source`; `errors` lists ERROR/MISSING nodes as "kind at offset: text", and `errorOffsets` where each
+   * starts (for callers that must know whether a problem lies before a given position).
+   */
+  parse(source: string): { root: SyntaxNode; errors: string[]; errorOffsets: number[] };
 }
 
 let loading: Promise<BashParser> | undefined;
@@ -49,11 +52,11 @@ async function createParser(): Promise<BashParser> {
   return {
     parse(source: string) {
       const tree = parser.parse(source);
-      if (!tree) return { root: emptyRoot(source), errors: ["parser returned no tree"] };
+      if (!tree) return { root: emptyRoot(source), errors: ["parser returned no tree"], errorOffsets: [0] };
       try {
         const rootNode = tree.rootNode;
-        const errors = rootNode.hasError ? collectErrors(rootNode, source) : [];
-        return { root: copyNode(rootNode), errors };
+        const { errors, errorOffsets } = rootNode.hasError ? collectErrors(rootNode, source) : { errors: [], errorOffsets: [] };
+        return { root: copyNode(rootNode), errors, errorOffsets };
       } finally {
         tree.delete(); // WASM memory is not garbage collected
       }
@@ -72,8 +75,9 @@ function copyNode(node: TsNode): SyntaxNode {
 
 const MAX_ERROR_TEXT_CHARS = 40;
 
-function collectErrors(root: TsNode, source: string): string[] {
+function collectErrors(root: TsNode, source: string): { errors: string[]; errorOffsets: number[] } {
   const errors: string[] = [];
+  const errorOffsets: number[] = [];
   const stack: TsNode[] = [root];
   while (stack.length > 0) {
     const node = stack.pop() as TsNode;
@@ -81,9 +85,10 @@ function collectErrors(root: TsNode, source: string): string[] {
       const kind = node.isMissing ? `missing '${node.type}'` : "syntax error";
       const text = source.slice(node.startIndex, node.endIndex).slice(0, MAX_ERROR_TEXT_CHARS);
       errors.push(`${kind} at offset ${node.startIndex}${text ? `: ${JSON.stringify(text)}` : ""}`);
+      errorOffsets.push(node.startIndex);
       continue;
     }
     if (node.hasError) for (const child of node.children) if (child) stack.push(child);
   }
-  return errors.length > 0 ? errors : ["syntax error"];
+  return errors.length > 0 ? { errors, errorOffsets } : { errors: ["syntax error"], errorOffsets: [0] };
 }

@@ -45,6 +45,8 @@ export interface ShellSegment {
   background?: boolean;
   /** Variable assignments written before the command (`FOO=1 cmd`), normalised as NAME=value. */
   assignments?: string[];
+  /** A static heredoc or here-string the command reads as stdin (`cat <<'EOF' | sh` feeds it to a shell). */
+  stdinText?: string;
 }
 
 /** What normalisation learned about one word of argv. */

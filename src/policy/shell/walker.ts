@@ -10,6 +10,7 @@ import { judgeCommand, type Assignment, type CommandFacts } from "./command-judg
 import { parseRedirects, REDIRECT_TYPES, type ParsedRedirects } from "./redirects.js";
 import { isTranslatedStringDollar, normaliseWord, type NormalisedWord } from "./words.js";
 import { lineCharacterProblem } from "./characters.js";
+import { expandLiteralCommandName, type LiteralVariable } from "./literal-variables.js";
 
 /** Re-parsing nested code (`bash -c "bash -c '…'"`) stops here; deeper nesting is opaque. */
 export const MAX_NESTING_DEPTH = 8;
@@ -39,6 +40,8 @@ export interface WalkState {
   segments: ShellSegment[];
   parseErrors: string[];
   nextPipelineId: number;
+  /** Literal variables of the top-level line (see literal-variables.ts) and that line, whose offsets they use. */
+  literals?: { source: string; variables: Map<string, LiteralVariable> };
 }
 
 const SKIPPED_TYPES = new Set(["comment", "heredoc_start", "heredoc_end"]);
@@ -133,6 +136,7 @@ export class SegmentWalker {
     const others = parsed.continuations.filter((c) => c !== pipeContinuation);
     const walkSelf = (c: WalkContext): void => {
       if (body?.type === "command") this.command(body, c, redirectNodes, parsed);
+      else if (!body) this.redirectionOnly(node, c, redirectNodes, parsed);
       else {
         const inner = { ...c, inheritedRedirects: [...c.inheritedRedirects, ...parsed.redirects] };
         if (body) this.walk(body, inner);
@@ -145,6 +149,18 @@ export class SegmentWalker {
       this.pipeline([walkSelf, ...later], ctx);
     } else walkSelf(ctx);
     for (const statement of others) this.walk(statement, ctx);
+  }
+
+  /**
+   * `> /etc/hosts` alone truncates or creates the file: a segment without argv, so the risk rules see the write
+   * (it used to yield no segment at all and count as low).
+   */
+  private redirectionOnly(node: SyntaxNode, ctx: WalkContext, redirectNodes: SyntaxNode[], parsed: ParsedRedirects): void {
+    const facts: CommandFacts = { words: [], assignments: [], redirects: [...parsed.redirects, ...ctx.inheritedRedirects], stdin: parsed.stdin };
+    const segment = this.emit(facts, ctx, this.source.slice(node.start, node.end));
+    const childCtx: WalkContext = { ...ctx, parentId: segment.id, pipeline: undefined, inheritedRedirects: [], background: false };
+    for (const r of redirectNodes) this.descend({ ...r, children: [r] }, childCtx); // substitutions in redirect targets
+    this.reparseBackticks(parsed, childCtx, segment);
   }
 
   private functionDefinition(node: SyntaxNode, ctx: WalkContext): void {
@@ -165,7 +181,7 @@ export class SegmentWalker {
       const child = kids[i] as SyntaxNode;
       if (child.type === "variable_assignment") assignments.push(child);
       else if (REDIRECT_TYPES.has(child.type)) redirectNodes.push(child);
-      else if (child.type === "command_name") words.push(...normaliseWord(child.children, this.source));
+      else if (child.type === "command_name") words.push(...this.commandName(child));
       else if (child.type === "comment") continue;
       else if (isTranslatedStringDollar(child, kids[i + 1])) continue;
       else words.push(...normaliseWord([child], this.source));
@@ -187,6 +203,14 @@ export class SegmentWalker {
     this.reparseBackticks(inner, childCtx, segment);
     if (!outerParsed) this.reparseBackticks(outer, childCtx, segment);
     else this.reparseBackticks(outerParsed, childCtx, segment);
+  }
+
+  /** The command name's words; `$X` is followed when X was assigned a literal earlier on the line. */
+  private commandName(node: SyntaxNode): NormalisedWord[] {
+    const literals = this.state.literals;
+    const expanded = literals?.source === this.source ? expandLiteralCommandName(this.source.slice(node.start, node.end), node.start, literals.variables) : undefined;
+    if (!expanded) return normaliseWord(node.children, this.source);
+    return expanded.map((value) => ({ value, dynamic: false, glob: false, usesIfs: false, braceOverflow: false }));
   }
 
   /** Builds, judges and records one segment, then follows the code it carries. */
@@ -211,6 +235,7 @@ export class SegmentWalker {
     if (assignments.length > 0) segment.assignments = assignments;
     if (facts.placeholderRoots) segment.placeholderRoots = facts.placeholderRoots;
     if (facts.placeholderFiltered) segment.placeholderFiltered = true;
+    if (facts.stdin && !facts.stdin.dynamic) segment.stdinText = facts.stdin.text;
     this.state.segments.push(segment);
     ctx.pipeline?.stages[ctx.pipeline.index]?.push(segment);
 

@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { encodeEvent, type InvocationRequest, NDJSON, type RefusedBody } from "../../api/wire.js";
 import type { EngineEvent } from "../../engine/events.js";
+import { announcePlan } from "../../engine/invoke.js";
 import { planInvocation } from "../../engine/plan.js";
 import { planView } from "../../engine/plan-view.js";
 import { auditDryRun, confirmationQuestion, executePlan } from "../../engine/run.js";
@@ -132,7 +133,7 @@ function streamRun(c: Context, service: FirebreakService, ctx: Awaited<ReturnTyp
         service.metrics.observeEvent(event);
         send(event);
       };
-      emit({ type: "plan", plan: planView(plan) });
+      announcePlan(ctx, plan, emit);
       void service
         .track(clientSignal, (signal) => executePlan(ctx, plan, { signal, emit }))
         .then(

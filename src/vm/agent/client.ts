@@ -140,6 +140,22 @@ export class AgentClient {
     return this.download("get", { path }, opts);
   }
 
+  /**
+   * Reads a guest file chunk by chunk into `onChunk` without holding it in memory (artifacts can be large).
+   * Resolves with the byte count; `onChunk` must not throw (a failure there would tear down the channel).
+   */
+  async streamFile(path: string, onChunk: (chunk: Buffer) => void, opts: CallOptions = {}): Promise<number> {
+    let received = 0;
+    const frame = await this.call("get", { path }, undefined, opts, ["ok"], (f) => {
+      if (f.header.type !== "data") throw new AgentProtocolError(`unexpected '${f.header.type}' for get`);
+      received += f.payload.length;
+      onChunk(f.payload);
+    });
+    const declared = frame.header.bytes;
+    if (typeof declared === "number" && declared !== received) throw new AgentProtocolError(`get: agent declared ${declared} bytes, sent ${received}`);
+    return received;
+  }
+
   /** Extracts a tar archive into a guest directory (created if missing) with the guest's tar. */
   async putTar(dir: string, tar: Uint8Array, opts: CallOptions = {}): Promise<void> {
     await this.upload("tar_put", { dir }, toBuffer(tar), opts);

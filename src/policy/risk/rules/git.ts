@@ -55,7 +55,10 @@ function destructive(g: GitCall): string | undefined {
       if (g.has("-f", "--force", "--force-with-lease", "--force-if-includes", "--mirror", "--delete", "-d", "--prune")) return "git push --force/--delete";
       return operands.some((o) => o.startsWith("+") || o.startsWith(":")) ? "git push +refspec/:ref" : undefined;
     case "checkout":
-      if (g.args.includes("--") || operands.includes(".") || g.has("-f", "--force", "-p", "--patch", "--theirs", "--ours")) return "git checkout of paths";
+      if (g.args.includes("--") || operands.includes(".") || g.has("-f", "--force", "-p", "--patch", "--theirs", "--ours", "--pathspec-from-file")) return "git checkout of paths";
+      // `git checkout <commit> <path>…` overwrites uncommitted changes of those paths just like `-- <path>`;
+      // only `-b/-B/--orphan <name> [<start>]` takes two operands without touching files.
+      if (operands.length >= 2 && !g.has("-b", "-B", "--orphan")) return "git checkout of paths";
       return undefined;
     case "restore":
       return !g.has("--staged", "-S") || g.has("--worktree", "-W") ? "git restore" : undefined;

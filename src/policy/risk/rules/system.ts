@@ -1,7 +1,7 @@
 /** Rules: privilege, system state, kernel, services, packages and developer tools, environment. */
 import { DEV_TOOLS, PRIVILEGE_COMMANDS } from "../command-sets.js";
 import type { RiskRule } from "../rule-types.js";
-import type { SegmentView } from "../segment-view.js";
+import type { LineView, SegmentView } from "../segment-view.js";
 
 const POWER_COMMANDS = new Set(["shutdown", "reboot", "halt", "poweroff", "kexec", "systemctl-poweroff"]);
 const SYSTEMCTL_POWER_VERBS = new Set(["poweroff", "reboot", "halt", "kexec", "suspend", "hibernate", "hybrid-sleep", "emergency", "rescue", "isolate", "default", "soft-reboot"]);
@@ -27,6 +27,15 @@ function toolRisk(v: SegmentView): "low" | "medium" | "high" | "critical" | unde
   if (sub !== undefined && policy.high?.includes(sub)) return "high";
   if (sub !== undefined && policy.low?.includes(sub)) return "low";
   return policy.otherwise;
+}
+
+/** `env | grep NODE_ENV`: the next pipeline stage keeps only lines matching a pattern, so not every variable is shown. */
+function filteredByGrep(v: SegmentView, line: LineView): boolean {
+  const pipe = v.segment.pipeline;
+  if (!pipe) return false;
+  const next = line.pipelineMembers(v).find((m) => m.segment.pipeline?.index === pipe.index + 1 && m.segment.parentId === v.segment.parentId);
+  if (!next || !["grep", "egrep", "fgrep", "rg"].includes(next.name)) return false;
+  return next.operands.length > 0 && !next.args.some((a) => a === "-v" || a === "--invert-match" || /^-[a-zA-Z]*v/.test(a));
 }
 
 /** kill's pid operands, with signal options removed (`kill -9 -1` -> ["-1"]). */
@@ -226,8 +235,8 @@ export const SYSTEM_RULES: readonly RiskRule[] = [
     family: "exfiltration",
     risk: "medium",
     reason: "prints every environment variable (may include secrets)",
-    applies: (v) => {
-      if (v.name === "env" || v.name === "printenv") return v.operands.length === 0;
+    applies: (v, line) => {
+      if (v.name === "env" || v.name === "printenv") return v.operands.length === 0 && !filteredByGrep(v, line);
       if (v.name === "set") return v.args.length === 0;
       return (v.name === "export" || v.name === "declare" || v.name === "typeset") && v.operands.length === 0 && v.args.every((a) => /^-[px]+$/.test(a));
     },
