@@ -38,7 +38,9 @@ function timed(args: string[], cwd: string, env: NodeJS.ProcessEnv): number {
 function sideBySide(commands: { args: string[]; env: NodeJS.ProcessEnv }[], cwd: string): number[] {
   for (const c of commands) timed(c.args, cwd, c.env);
   const samples = commands.map(() => [] as number[]);
-  for (let i = 0; i < RUNS; i++) commands.forEach((c, j) => samples[j]!.push(timed(c.args, cwd, c.env)));
+  for (let i = 0; i < RUNS; i++) {
+    for (const [j, c] of commands.entries()) samples[j]!.push(timed(c.args, cwd, c.env));
+  }
   return samples.map(median);
 }
 

@@ -37,7 +37,11 @@ export async function runThroughDaemon(cmd: ClientCommand, c: ClientContext): Pr
       return policyCheck(cmd, c);
     case "commands-list": {
       const { commands, problems } = await get<{ commands: CommandSummary[]; problems: RegistryProblems }>(c, `/v1/commands?cwd=${enc(c.cwd)}`);
-      if (cmd.json) return c.output.json(commands), EXIT.OK;
+      // As in-process: with --json only the document, else the table and then the problems on stderr.
+      if (cmd.json) {
+        c.output.json(commands);
+        return EXIT.OK;
+      }
       c.output.out(commandsTable(commands));
       for (const line of problemsText(c.output, problems)) c.output.err(line);
       return EXIT.OK;
@@ -118,8 +122,8 @@ async function policyCheck(cmd: Extract<ClientCommand, { kind: "policy-check" }>
   const line = cmd.words.join(" ");
   if (!line.trim()) throw new UsageError('give a shell line: firebreak policy check -- "<line>"');
   const answer = await decide(line);
-  if (cmd.json) return o.json(answer), EXIT.OK;
-  o.out(policyText(o, answer));
+  if (cmd.json) o.json(answer);
+  else o.out(policyText(o, answer));
   return answer.placement === "denied" ? EXIT.REFUSED : EXIT.OK;
 }
 

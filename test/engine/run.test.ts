@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createFirebreak } from "../../src/firebreak.js";
 import { planInvocation } from "../../src/engine/plan.js";
+import { invoke } from "../../src/engine/invoke.js";
 import { executePlan } from "../../src/engine/run.js";
 import type { VmRunner } from "../../src/vm/run-request.js";
 import type { EngineEvent } from "../../src/engine/events.js";
@@ -68,5 +69,46 @@ describe("executePlan", () => {
     expect(plan.decision.placement).toBe("denied");
     expect(plan.decision.reasons.join(" ")).toMatch(/no VM backend is available/);
     expect(await executePlan(ctx, plan)).toMatchObject({ kind: "refused" });
+  });
+});
+
+describe("invoke: the event stream and cancellation", () => {
+  it("emits plan, hook, output and result in order, and returns the outcome as data", async () => {
+    const { ctx, project } = await context('[vm]\nbackend = "none"\n');
+    const events: EngineEvent[] = [];
+    const outcome = await invoke(ctx, { kind: "shell", line: "echo one; echo two >&2" }, { cwd: project }, { emit: (e) => events.push(e) });
+    expect(outcome).toMatchObject({ kind: "completed", result: { exitCode: 0, stdout: "one\n", stderr: "two\n" } });
+    const types = events.map((e) => e.type);
+    expect(types[0]).toBe("plan");
+    expect(types.at(-1)).toBe("result");
+    expect(types.indexOf("hook")).toBeLessThan(types.indexOf("output"));
+    const output = events.flatMap((e) => (e.type === "output" ? [`${e.stream}:${e.chunk}`] : []));
+    expect(output.sort()).toEqual(["stderr:two\n", "stdout:one\n"]);
+  });
+
+  it("a refusal is an outcome (nothing runs) with a refused event", async () => {
+    const { ctx, project } = await context('[vm]\nbackend = "none"\n');
+    const events: EngineEvent[] = [];
+    const outcome = await invoke(ctx, { kind: "shell", line: "rm -rf ~" }, { cwd: project }, { emit: (e) => events.push(e) });
+    expect(outcome.kind).toBe("refused");
+    expect(events.map((e) => e.type)).toEqual(["plan", "refused"]);
+  });
+
+  it("aborting the signal kills the command and audits the run as cancelled (exit 130)", async () => {
+    const { ctx, project } = await context('[vm]\nbackend = "none"\n');
+    const controller = new AbortController();
+    const started = Date.now();
+    const running = invoke(ctx, { kind: "shell", line: "sleep 30" }, { cwd: project }, { signal: controller.signal, emit: (e) => e.type === "hook" && e.phase === "pre" && setTimeout(() => controller.abort(), 200) });
+    const outcome = await running;
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(outcome).toMatchObject({ kind: "completed", result: { cancelled: true, exitCode: 130, killReason: "cancelled" } });
+    expect(ctx.audit!.tail(1)[0]).toMatchObject({ kind: "cancelled", exit_status: 130, rendered: "sleep 30" });
+  });
+
+  it("plans only: audited as a dry run, nothing runs", async () => {
+    const { ctx, project } = await context('[vm]\nbackend = "none"\n');
+    const outcome = await invoke(ctx, { kind: "command", name: "hello-world", args: [] }, { cwd: project }, { planOnly: true });
+    expect(outcome.kind).toBe("planned");
+    expect(ctx.audit!.tail(1)[0]).toMatchObject({ kind: "dry_run", command: "hello-world" });
   });
 });
