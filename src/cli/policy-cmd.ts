@@ -35,8 +35,8 @@ export function policyCommand(deps: CliDeps): Command {
       const line = words.join(" ");
       if (!line.trim()) throw new UsageError('give a shell line: firebreak policy check -- "<line>"');
       const answer = await decideOne(line);
-      if (opts.json) return o.json(answer);
-      o.out(policyText(o, answer));
+      if (opts.json) o.json(answer);
+      else o.out(policyText(o, answer));
       if (answer.placement === "denied") deps.setExitStatus(EXIT.REFUSED);
     });
   return cmd;

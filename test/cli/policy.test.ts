@@ -51,6 +51,7 @@ describe("firebreak policy check", () => {
     const r = await cli(["policy", "check", "--json", "--", "git status && g''it push --force origin main"]);
     const answer = JSON.parse(r.stdout) as { placement: string; rules: { rule: string; action: string }[] };
     expect(answer.placement).toBe("denied");
+    expect(r.code).toBe(77); // with --json too, a denied line is exit 77
     expect(answer.rules).toContainEqual(expect.objectContaining({ rule: "no-force-push", action: "deny" }));
   });
 });
