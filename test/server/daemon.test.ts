@@ -89,6 +89,8 @@ describe("the CLI through a real daemon (firebreak serve as a child process)", (
   it("cancels the run when the client goes away: no process is left and the run is audited as cancelled", async () => {
     const child = spawn(process.execPath, [path.join(REPO_ROOT, "bin/firebreak.js"), "run", "nap30123"], { cwd: project, env: viaDaemon(), stdio: "ignore" });
     expect(await waitFor(() => pidsMatching("sleep 30.123").length > 0, 15_000)).toBe(true);
+    // The daemon stays responsive while a run is in flight.
+    expect(JSON.parse((await daemon.get("/healthz")).text)).toMatchObject({ status: "ok", in_flight: 1 });
     child.kill("SIGKILL");
     expect(await waitFor(() => pidsMatching("sleep 30.123").length === 0, 2_000)).toBe(true);
     expect(await waitFor(() => lastAuditRecord(home)?.kind === "cancelled", 5_000)).toBe(true);
