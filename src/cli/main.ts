@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { installSignalExit } from "../exec/reaper.js";
 import { contextFactory } from "./deps.js";
 import { EXIT, exitCodeFor, isCommanderError } from "./exit-codes.js";
@@ -7,9 +8,17 @@ import { FirebreakError } from "../errors.js";
 import { errorText } from "./view/error-text.js";
 
 // Ctrl-C or SIGTERM first cancel the running command (killed, audited as cancelled), then end firebreak;
-// a second signal, or a command that does not end within the grace period, exits at once.
+// with no command running, a second signal, or a command that does not end within the grace period
+// (500 ms), firebreak exits at once.
 const stopping = new AbortController();
-const signalled = installSignalExit({ onSignal: (signal) => stopping.abort(signal) });
+const signalled = installSignalExit({
+  onSignal: (signal) => {
+    // Only a running command (something listening on the signal) is worth waiting for.
+    if (getEventListeners(stopping.signal, "abort").length === 0) return false;
+    stopping.abort(signal);
+    return true;
+  },
+});
 
 // A closed pipe (`firebreak … | head`) ends the program quietly, as other CLI tools do.
 for (const stream of [process.stdout, process.stderr]) {

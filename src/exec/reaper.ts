@@ -26,11 +26,15 @@ export function onFirebreakExit(handler: () => void): () => void {
 
 export const SIGNAL_EXIT_CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 /** How long a cancelled command gets to be killed and audited before firebreak exits regardless. */
-export const SIGNAL_GRACE_MS = 1000;
+export const SIGNAL_GRACE_MS = 500;
 
 export interface SignalExitOptions {
-  /** Called on the first signal (e.g. to cancel the running command); without it, the first signal exits. */
-  onSignal?: (signal: NodeJS.Signals) => void;
+  /**
+   * Called on the first signal; returns true when it started a graceful stop (e.g. cancelling a running
+   * command), false when there is nothing to wait for (then firebreak exits at once). Without it, the first
+   * signal exits.
+   */
+  onSignal?: (signal: NodeJS.Signals) => boolean;
   graceMs?: number;
 }
 
@@ -50,9 +54,9 @@ export function installSignalExit(options: SignalExitOptions = {}): { exitCode()
         const current = signalOptions!;
         if (received !== undefined || !current.onSignal) process.exit(received ?? code);
         received = code;
+        if (!current.onSignal(signal as NodeJS.Signals)) process.exit(code);
         // Unref'd: if everything finishes first, firebreak ends then; if something keeps it busy, this ends it.
         setTimeout(() => process.exit(code), current.graceMs ?? SIGNAL_GRACE_MS).unref();
-        current.onSignal(signal as NodeJS.Signals);
       });
     }
   }

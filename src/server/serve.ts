@@ -64,7 +64,13 @@ export async function serve(options: ServeOptions): Promise<{ listeners: Listene
       if (options.pidFile) removePidFile(options.pidFile);
       options.log("firebreak serve: stopped");
     })());
-  installSignalExit({ onSignal: () => void stop().then(() => process.exit(0)), graceMs: graceMs + 3000 });
+  installSignalExit({
+    onSignal: () => {
+      void stop().then(() => process.exit(0));
+      return true;
+    },
+    graceMs: graceMs + 3000,
+  });
   return { listeners, stop };
 }
 
