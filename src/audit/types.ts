@@ -1,7 +1,10 @@
 /** What a caller hands to the audit log for one invocation. */
 export interface AuditEntry {
-  /** "run": executed; "refused": the pipeline said no; "dry_run": planned only. */
-  kind: "run" | "refused" | "dry_run";
+  /**
+   * "run": executed; "refused": the pipeline said no; "dry_run": planned only; "repair": a torn tail was moved aside
+   * (see repair.ts).
+   */
+  kind: "run" | "refused" | "dry_run" | "repair";
   id: string;
   user: string;
   role: string;
@@ -10,7 +13,8 @@ export interface AuditEntry {
   /** Values of `secret: true` parameters are already redacted. */
   parameters: Record<string, unknown>;
   rendered: string | null;
-  placement: "local" | "vm" | "denied";
+  /** "none" for records that are about the log itself (repair). */
+  placement: "local" | "vm" | "denied" | "none";
   risk: string;
   reasons: string[];
   concepts?: { matched: unknown[]; missing: string[]; in_script?: string[] };
