@@ -6,6 +6,7 @@ import lockfile from "proper-lockfile";
 import { AuditError } from "../errors.js";
 import { checkLine, GENESIS_HASH, sealRecord } from "./chain.js";
 import { headProblem, readHead, writeHead } from "./head.js";
+import { redactDeep } from "./redact.js";
 import { repairTornTail, type TornTail } from "./repair.js";
 import type { AuditEntry, AuditRecord, VerifyReport } from "./types.js";
 
@@ -47,7 +48,8 @@ export class AuditLog {
       const torn = repairTornTail(this.file);
       let last = this.lastRecord();
       if (torn) last = this.writeRecord(repairEntry(torn), last);
-      const record = this.writeRecord(entry, last);
+      // Secret values can be anywhere in an entry (rendered script, reasons, hook annotations), not only in parameters.
+      const record = this.writeRecord(redactDeep(entry), last);
       writeHead(this.dir, { seq: record.seq, hash: record.hash, time: record.time });
       return record;
     } finally {
