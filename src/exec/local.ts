@@ -3,6 +3,7 @@ import { once } from "node:events";
 import os from "node:os";
 import { CappedCapture } from "./capture.js";
 import type { ExecOutcome } from "./outcome.js";
+import { guardGroupAgainstParentDeath } from "./pdeathsig.js";
 import { onFirebreakExit } from "./reaper.js";
 
 export const EXIT_TIMEOUT = 124;
@@ -92,6 +93,7 @@ export async function runLocal(req: LocalExecRequest): Promise<LocalExecResult> 
   // If firebreak itself is stopped (Ctrl-C, SIGTERM), the command's group goes with it: it runs in its
   // own process group, so the terminal's signal would not reach it.
   const unregister = onFirebreakExit(() => killGroup("SIGKILL"));
+  const guard = child.pid !== undefined ? guardGroupAgainstParentDeath(child.pid) : undefined; // issue 11: survives SIGKILL of firebreak
   if (child.pid !== undefined) {
     req.onSpawn?.({
       pid: child.pid,
@@ -124,6 +126,7 @@ export async function runLocal(req: LocalExecRequest): Promise<LocalExecResult> 
       stderrTruncated: stderr.truncated,
     };
   } finally {
+    guard?.stop();
     unregister();
     clearTimeout(timeoutTimer);
     clearTimeout(graceTimer);
