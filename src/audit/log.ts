@@ -7,6 +7,7 @@ import { AuditError } from "../errors.js";
 import { checkLine, GENESIS_HASH, sealRecord } from "./chain.js";
 import { headProblem, readHead, writeHead } from "./head.js";
 import { redactDeep } from "./redact.js";
+import { collectInterrupted } from "./intent.js";
 import { repairTornTail, type TornTail } from "./repair.js";
 import type { AuditEntry, AuditRecord, VerifyReport } from "./types.js";
 
@@ -48,12 +49,40 @@ export class AuditLog {
       const torn = repairTornTail(this.file);
       let last = this.lastRecord();
       if (torn) last = this.writeRecord(repairEntry(torn), last);
+      for (const ending of collectInterrupted(path.join(this.dir, "open"))) last = this.writeRecord(redactDeep(ending), last);
       // Secret values can be anywhere in an entry (rendered script, reasons, hook annotations), not only in parameters.
       const record = this.writeRecord(redactDeep(entry), last);
       writeHead(this.dir, { seq: record.seq, hash: record.hash, time: record.time });
       return record;
     } finally {
       await release();
+    }
+  }
+
+  /**
+   * Appends synchronously, for exit handlers (a process leaving on a signal cannot wait for promises). Takes the
+   * same lock, retrying for up to ~2 s.
+   */
+  appendSync(entry: AuditEntry): void {
+    fs.mkdirSync(this.dir, { recursive: true });
+    fs.closeSync(fs.openSync(this.file, "a"));
+    let release: (() => void) | undefined;
+    for (let attempt = 0; !release; attempt++) {
+      try {
+        release = lockfile.lockSync(this.file, { stale: LOCK_STALE_MS, realpath: false });
+      } catch (cause) {
+        if (attempt >= 100) throw new AuditError(`cannot lock the audit log ${this.file}: ${(cause as Error).message}`, { cause });
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+      }
+    }
+    try {
+      const torn = repairTornTail(this.file);
+      let last = this.lastRecord();
+      if (torn) last = this.writeRecord(repairEntry(torn), last);
+      const record = this.writeRecord(redactDeep(entry), last);
+      writeHead(this.dir, { seq: record.seq, hash: record.hash, time: record.time });
+    } finally {
+      release();
     }
   }
 

@@ -2,9 +2,10 @@
 export interface AuditEntry {
   /**
    * "run": executed; "refused": the pipeline said no; "dry_run": planned only; "repair": a torn tail was moved aside
-   * (see repair.ts).
+   * (see repair.ts); "intent": about to run; "cancelled"/"interrupted": a run that started and never got its own
+   * record (stopped by a signal / firebreak killed; see intent.ts).
    */
-  kind: "run" | "refused" | "dry_run" | "repair";
+  kind: "run" | "refused" | "dry_run" | "repair" | "intent" | "cancelled" | "interrupted";
   id: string;
   user: string;
   role: string;
