@@ -1,8 +1,8 @@
 /**
  * The audit log's head: the count and last hash, stored apart from the log and replaced atomically after every
  * append. Deleting records from the end of the log keeps the chain intact; only a separately stored head shows it.
- * (A local user who can write the state directory can rewrite both: the head also goes to the notification webhooks
- * when they are configured, so history cannot be rewritten without leaving a trace elsewhere.)
+ * (A local user who can write the state directory can rewrite both consistently; only a copy kept elsewhere shows
+ * that. Sending each head to the notification webhooks, as issue 11 suggests, is not implemented yet.)
  */
 import fs from "node:fs";
 import path from "node:path";
