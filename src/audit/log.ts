@@ -1,8 +1,14 @@
+import { randomUUID } from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import lockfile from "proper-lockfile";
 import { AuditError } from "../errors.js";
 import { checkLine, GENESIS_HASH, sealRecord } from "./chain.js";
+import { headProblem, readHead, writeHead } from "./head.js";
+import { redactDeep } from "./redact.js";
+import { collectInterrupted } from "./intent.js";
+import { repairTornTail, type TornTail } from "./repair.js";
 import type { AuditEntry, AuditRecord, VerifyReport } from "./types.js";
 
 export const AUDIT_FILE = "audit.jsonl";
@@ -39,32 +45,71 @@ export class AuditLog {
       throw new AuditError(`cannot lock the audit log ${this.file}: ${(cause as Error).message}`, { cause });
     }
     try {
-      const last = this.lastRecord();
-      const record = {
-        v: 1 as const,
-        seq: last ? last.seq + 1 : 1,
-        time: new Date().toISOString(),
-        ...entry,
-        prev_hash: last?.hash ?? GENESIS_HASH,
-      };
-      const { line, hash } = sealRecord(record);
-      // One write of one buffer with O_APPEND: a reader never sees half a record from us.
-      const fd = fs.openSync(this.file, "a");
-      try {
-        fs.writeSync(fd, `${line}\n`);
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      return { ...record, hash };
+      // A crash mid-append left half a line: move it aside and say so in the chain before appending.
+      const torn = repairTornTail(this.file);
+      let last = this.lastRecord();
+      if (torn) last = this.writeRecord(repairEntry(torn), last);
+      for (const ending of collectInterrupted(path.join(this.dir, "open"))) last = this.writeRecord(redactDeep(ending), last);
+      // Secret values can be anywhere in an entry (rendered script, reasons, hook annotations), not only in parameters.
+      const record = this.writeRecord(redactDeep(entry), last);
+      writeHead(this.dir, { seq: record.seq, hash: record.hash, time: record.time });
+      return record;
     } finally {
       await release();
     }
   }
 
+  /**
+   * Appends synchronously, for exit handlers (a process leaving on a signal cannot wait for promises). Takes the
+   * same lock, retrying for up to ~2 s.
+   */
+  appendSync(entry: AuditEntry): void {
+    fs.mkdirSync(this.dir, { recursive: true });
+    fs.closeSync(fs.openSync(this.file, "a"));
+    let release: (() => void) | undefined;
+    for (let attempt = 0; !release; attempt++) {
+      try {
+        release = lockfile.lockSync(this.file, { stale: LOCK_STALE_MS, realpath: false });
+      } catch (cause) {
+        if (attempt >= 100) throw new AuditError(`cannot lock the audit log ${this.file}: ${(cause as Error).message}`, { cause });
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+      }
+    }
+    try {
+      const torn = repairTornTail(this.file);
+      let last = this.lastRecord();
+      if (torn) last = this.writeRecord(repairEntry(torn), last);
+      const record = this.writeRecord(redactDeep(entry), last);
+      writeHead(this.dir, { seq: record.seq, hash: record.hash, time: record.time });
+    } finally {
+      release();
+    }
+  }
+
+  /** Seals and appends one record after `last`; the caller holds the lock. */
+  private writeRecord(entry: AuditEntry, last: AuditRecord | undefined): AuditRecord {
+    const record = {
+      v: 1 as const,
+      seq: last ? last.seq + 1 : 1,
+      time: new Date().toISOString(),
+      ...entry,
+      prev_hash: last?.hash ?? GENESIS_HASH,
+    };
+    const { line, hash } = sealRecord(record);
+    // One write of one buffer with O_APPEND: a reader never sees half a record from us.
+    const fd = fs.openSync(this.file, "a");
+    try {
+      fs.writeSync(fd, `${line}\n`);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return { ...record, hash };
+  }
+
   /** The last `n` records (fewer if the log is shorter). */
   tail(n: number): AuditRecord[] {
-    const lines = this.readLines();
+    const lines = this.readLines({ dropTornTail: true });
     const start = Math.max(0, lines.length - n);
     return lines.slice(start).map((l, i) => this.parse(l, start + i + 1));
   }
@@ -74,6 +119,7 @@ export class AuditLog {
     const lines = this.readLines();
     let prevHash = GENESIS_HASH;
     let prevSeq = 0;
+    let beforePrevHash = GENESIS_HASH;
     for (let i = 0; i < lines.length; i++) {
       const lineNo = i + 1;
       const line = lines[i]!;
@@ -98,13 +144,17 @@ export class AuditLog {
       if (record.seq !== prevSeq + 1) {
         return { ok: false, records: i, problem: { line: lineNo, seq: record.seq, message: `sequence jumps from ${prevSeq} to ${record.seq}` } };
       }
+      beforePrevHash = prevHash;
       prevHash = record.hash;
       prevSeq = record.seq;
     }
+    const problem = headProblem(readHead(this.dir), prevSeq === 0 ? [] : [{ seq: prevSeq - 1, hash: beforePrevHash }, { seq: prevSeq, hash: prevHash }]);
+    if (problem) return { ok: false, records: lines.length, problem: { line: lines.length, seq: prevSeq || undefined, message: problem } };
     return { ok: true, records: lines.length };
   }
 
-  private readLines(): string[] {
+  /** The log's lines; with `dropTornTail`, a cut-off last line (no newline, not JSON) is left out. */
+  private readLines(options: { dropTornTail?: boolean } = {}): string[] {
     let text: string;
     try {
       text = fs.readFileSync(this.file, "utf8");
@@ -112,7 +162,9 @@ export class AuditLog {
       if ((cause as NodeJS.ErrnoException).code === "ENOENT") return [];
       throw new AuditError(`cannot read the audit log ${this.file}: ${(cause as Error).message}`, { cause });
     }
-    return text.split("\n").filter((l) => l.length > 0);
+    const lines = text.split("\n").filter((l) => l.length > 0);
+    if (options.dropTornTail && !text.endsWith("\n") && lines.length > 0 && !isJson(lines.at(-1) as string)) lines.pop();
+    return lines;
   }
 
   private parse(line: string, lineNo: number): AuditRecord {
@@ -153,6 +205,33 @@ export class AuditLog {
       fs.closeSync(fd);
     }
   }
+}
+
+function isJson(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The record that puts a torn tail's repair on the chain. */
+function repairEntry(torn: TornTail): AuditEntry {
+  return {
+    kind: "repair",
+    id: randomUUID(),
+    user: os.userInfo().username,
+    role: "-",
+    command: null,
+    definition_sha256: null,
+    parameters: {},
+    rendered: null,
+    placement: "none",
+    risk: "low",
+    reasons: [`the log ended in a torn record (${torn.bytes} bytes, a crash mid-append); moved aside to ${torn.file}`],
+    extra: { torn_file: torn.file, torn_bytes: torn.bytes, torn_sha256: torn.sha256 },
+  };
 }
 
 /** Replaces the values of secret parameters before anything is written. */

@@ -1,7 +1,11 @@
 /** What a caller hands to the audit log for one invocation. */
 export interface AuditEntry {
-  /** "run": executed; "refused": the pipeline said no; "dry_run": planned only; "cancelled": killed before it finished (client gone, Ctrl-C, daemon stopping). */
-  kind: "run" | "refused" | "dry_run" | "cancelled";
+  /**
+   * "run": executed; "refused": the pipeline said no; "dry_run": planned only; "repair": a torn tail was moved aside
+   * (see repair.ts); "intent": about to run; "cancelled": killed before it finished (client gone, Ctrl-C, daemon stopping);
+   * "interrupted": a run whose firebreak was killed and never got its own record (see intent.ts).
+   */
+  kind: "run" | "refused" | "dry_run" | "repair" | "intent" | "cancelled" | "interrupted";
   id: string;
   user: string;
   role: string;
@@ -10,7 +14,8 @@ export interface AuditEntry {
   /** Values of `secret: true` parameters are already redacted. */
   parameters: Record<string, unknown>;
   rendered: string | null;
-  placement: "local" | "vm" | "denied";
+  /** "none" for records that are about the log itself (repair). */
+  placement: "local" | "vm" | "denied" | "none";
   risk: string;
   reasons: string[];
   concepts?: { matched: unknown[]; missing: string[]; in_script?: string[] };

@@ -1,4 +1,5 @@
 /** Output helpers: stdout carries results (one JSON document with --json), stderr carries logs. */
+import { redactDeep, redactSecrets } from "../audit/redact.js";
 import { visibleJson, visibleText } from "./visible.js";
 export interface Output {
   out(text: string): void;
@@ -7,17 +8,17 @@ export interface Output {
   color: boolean;
 }
 
-/** Messages and documents for the terminal; untrusted text in them is made visible (see visible.ts). */
+/** Messages and documents for the terminal: secret values redacted, untrusted text made visible (see visible.ts). */
 export function processOutput(): Output {
   const color = !process.env.NO_COLOR && Boolean(process.stderr.isTTY);
   const line = (t: string) => {
-    const shown = visibleText(t, { ownColours: color });
+    const shown = visibleText(redactSecrets(t), { ownColours: color });
     return shown.endsWith("\n") ? shown : `${shown}\n`;
   };
   return {
     out: (t) => process.stdout.write(line(t)),
     err: (t) => process.stderr.write(line(t)),
-    json: (v) => process.stdout.write(`${visibleJson(JSON.stringify(v, null, 2))}\n`),
+    json: (v) => process.stdout.write(`${visibleJson(JSON.stringify(redactDeep(v), null, 2))}\n`),
     color,
   };
 }

@@ -1,3 +1,4 @@
+import { registerSecret } from "../audit/redact.js";
 import { ArgumentError } from "../errors.js";
 import type { CommandDefinition, ParameterDefinition } from "./types.js";
 import { coerceValue, validateValue } from "./values.js";
@@ -36,6 +37,7 @@ export function bindArguments(def: CommandDefinition, tokens: readonly string[],
     throw new ArgumentError(`${def.qualifiedName}: ${message}`, param?.name, usageLine(def));
   };
   const set = (param: ParameterDefinition, value: unknown) => {
+    if (param.secret) for (const v of [value].flat()) registerSecret(String(v)); // before any message can echo it
     if (param.type === "array") raw.set(param.name, [...((raw.get(param.name) as unknown[]) ?? []), value]);
     else if (raw.has(param.name)) fail(`'${param.name}' is given more than once`, param);
     else raw.set(param.name, value);
@@ -114,6 +116,7 @@ export function bindArguments(def: CommandDefinition, tokens: readonly string[],
       values[param.name] = ok.value;
       given.push(param.name);
     } else if (param.default_value !== undefined) {
+      if (param.secret) for (const v of [param.default_value].flat()) registerSecret(String(v));
       values[param.name] = param.default_value;
     } else if (param.required) {
       const allowed = param.validation.allowed_values ? ` (one of: ${param.validation.allowed_values.map(String).join(", ")})` : "";

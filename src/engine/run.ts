@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { AuditEntry } from "../audit/types.js";
+import { openRunIntent } from "../audit/intent.js";
 import { redactParameters } from "../audit/log.js";
 import { ConfigError } from "../errors.js";
 import { buildHooks } from "../hooks/build.js";
@@ -82,6 +83,7 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
   const script = plan.rendered!;
   let result: RunResult;
   let spawnAnnotations: Record<string, unknown> = {};
+  const intent = await openRunIntent(ctx.audit, plan); // issue 11: a started run always gets an ending on record
   try {
     if (decision.placement === "local") {
       let monitor: ReturnType<typeof hooks.onSpawn> | undefined;
@@ -129,6 +131,8 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
       extra: { error: (error as Error).message },
     });
     throw error;
+  } finally {
+    intent?.close();
   }
   const post = await hooks.runPost({
     ...hookContext,

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { CappedCapture } from "./capture.js";
 import { type ExecOutcome, exitStatusOf } from "./outcome.js";
+import { guardGroupAgainstParentDeath } from "./pdeathsig.js";
 import { onFirebreakExit } from "./reaper.js";
 
 export const SHELL_PATH = "/bin/sh";
@@ -101,6 +102,7 @@ export async function runLocal(req: LocalExecRequest): Promise<LocalExecResult> 
   // If firebreak itself is stopped (Ctrl-C, SIGTERM), the command's group goes with it: it runs in its
   // own process group, so the terminal's signal would not reach it.
   const unregister = onFirebreakExit(() => killGroup("SIGKILL"));
+  const guard = child.pid !== undefined ? guardGroupAgainstParentDeath(child.pid) : undefined; // issue 11: survives SIGKILL of firebreak
   if (child.pid !== undefined) {
     req.onSpawn?.({
       pid: child.pid,
@@ -132,6 +134,7 @@ export async function runLocal(req: LocalExecRequest): Promise<LocalExecResult> 
       stderrTruncated: stderr.truncated,
     };
   } finally {
+    guard?.stop();
     unregister();
     req.signal?.removeEventListener("abort", onAbort);
     clearTimeout(timeoutTimer);

@@ -8,6 +8,7 @@
  *  "cwd":"/work/app","workspace":"/work/app","role":"ops","user":"ana",
  *  "result":{"exit_code":0,"signal":null,"duration_ms":812,"stdout_bytes":120,"stderr_bytes":0,"timed_out":false,"placement":"vm"}}
  */
+import { redactDeep } from "../audit/redact.js";
 import type { HookContext } from "./types.js";
 
 export interface HookEventOptions {
@@ -51,5 +52,6 @@ export function hookEvent(ctx: HookContext, opts: HookEventOptions = {}): Record
       placement: r.placement,
     };
   }
-  return event;
+  // Secret parameter values also stand in the rendered script, argv and reasons: no hook, log or webhook gets them.
+  return redactDeep(event);
 }

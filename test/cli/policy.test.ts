@@ -59,7 +59,10 @@ describe("firebreak policy check", () => {
 describe("rate limits across processes", () => {
   it("lets exactly one of two concurrent runs through a 1-per-minute limit, and says when to retry", async () => {
     writeTree(project, { "firebreak.toml": '[vm]\nbackend = "none"\n[policy.rate_limits.hello-world]\nper_minute = 1\n' });
-    const results = await Promise.all([cli(["run", "hello-world"]), cli(["run", "hello-world"])]);
+    // Each process holds the state for 2.5 s between reading and writing it: started together, they overlap there
+    // for certain, so only the lock keeps both from reading a full bucket (without it this test fails, checked).
+    const held = { ...env, FIREBREAK_TEST_RATE_LIMIT_HOLD_MS: "2500" };
+    const results = await Promise.all([runCli(["run", "hello-world"], { cwd: project, env: held }), runCli(["run", "hello-world"], { cwd: project, env: held })]);
     const codes = results.map((r) => r.code).sort();
     expect(codes).toEqual([0, 77]);
     const refused = results.find((r) => r.code === 77)!;

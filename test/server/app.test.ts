@@ -144,10 +144,11 @@ describe("HTTP API (app.request, no sockets)", () => {
   it("GET /v1/audit and /v1/audit/verify read the chain the runs wrote", async () => {
     const { post, project, app } = testApp();
     for (const name of ["Ada", "Grace"]) await post("/v1/runs", { command: "hello-world", args: [name], cwd: project });
-    const tail = (await (await app.request(`/v1/audit?n=5&cwd=${encodeURIComponent(project)}`)).json()) as { records: { seq: number; parameters: { name: string } }[] };
-    expect(tail.records.map((r) => r.parameters.name)).toEqual(["Ada", "Grace"]);
+    const tail = (await (await app.request(`/v1/audit?n=10&cwd=${encodeURIComponent(project)}`)).json()) as { records: { kind: string; parameters: { name: string } }[] };
+    // Each run: an intent record before it starts, then its result.
+    expect(tail.records.map((r) => `${r.kind} ${r.parameters.name}`)).toEqual(["intent Ada", "run Ada", "intent Grace", "run Grace"]);
     const verify = await app.request(`/v1/audit/verify?cwd=${encodeURIComponent(project)}`);
-    expect(await verify.json()).toMatchObject({ ok: true, records: 2 });
+    expect(await verify.json()).toMatchObject({ ok: true, records: 4 });
     expect((await app.request("/v1/audit?n=0")).status).toBe(400);
   });
 

@@ -97,13 +97,16 @@ describe("the CLI through a real daemon (firebreak serve as a child process)", (
     expect(lastAuditRecord(home)).toMatchObject({ command: "nap30123", exit_status: 130 });
   });
 
-  it("serves 20 concurrent runs: 20 audit records, and the chain verifies", async () => {
+  it("serves 20 concurrent runs: 20 run records, and the chain verifies", async () => {
     const before = JSON.parse((await cli(["audit", "verify", "--json"], viaDaemon())).stdout).records as number;
     const runs = await Promise.all(Array.from({ length: 20 }, (_, i) => cli(["run", "hello-world", `--name=n${i}`], viaDaemon())));
     expect(runs.map((r) => r.code)).toEqual(Array(20).fill(0));
     expect(runs.map((r) => r.stdout).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `hello, n${i}!\n`).sort());
     const verify = JSON.parse((await cli(["audit", "verify", "--json"], viaDaemon())).stdout);
-    expect(verify).toMatchObject({ ok: true, records: before + 20 });
+    // Each run is on record twice: its intent, then its result.
+    expect(verify).toMatchObject({ ok: true, records: before + 40 });
+    const records = JSON.parse((await cli(["audit", "tail", "-n", "40", "--json"], viaDaemon())).stdout) as { kind: string; parameters: { name: string } }[];
+    expect(records.filter((r) => r.kind === "run").map((r) => r.parameters.name).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `n${i}`).sort());
     const health = JSON.parse((await daemon.get("/healthz")).text);
     expect(health.in_flight).toBe(0);
   });

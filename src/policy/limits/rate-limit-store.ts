@@ -49,6 +49,17 @@ export interface RateLimitStoreOptions {
   lockRetries?: number;
 }
 
+/**
+ * Fault injection for the cross-process test: with FIREBREAK_TEST_RATE_LIMIT_HOLD_MS set, wait that long between
+ * reading and writing the state, so two processes started together are sure to overlap there. Without the lock
+ * both would then read a full bucket and both run; the test proves the lock is what prevents it. Harmless outside
+ * tests: it only delays, inside the lock.
+ */
+async function holdForConcurrencyTest(): Promise<void> {
+  const ms = Number(process.env.FIREBREAK_TEST_RATE_LIMIT_HOLD_MS ?? 0);
+  if (ms > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 10_000)));
+}
+
 function toMs(now: Date | number): number {
   return typeof now === "number" ? now : now.getTime();
 }
@@ -96,6 +107,7 @@ export class RateLimitStore {
     if (requests.length === 0) return { allowed: true, retryAfterMs: 0, remaining: Number.POSITIVE_INFINITY, results: [], reasons: [] };
     return this.withLock(async () => {
       const state = await this.read();
+      await holdForConcurrencyTest();
       const updates: Record<string, number> = {};
       const results = requests.map((request) => {
         let allowed = true;
