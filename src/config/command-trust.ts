@@ -8,7 +8,7 @@ import path from "node:path";
 import { listMarkdown, type RegistryLayer } from "../commands/registry.js";
 import type { LoadedConfig } from "./load.js";
 import type { FirebreakPaths } from "../paths.js";
-import { digest, readStore, realpath, TRUST_ENV, writeStore } from "./trust.js";
+import { digest, readStore, realpath, storePath, TRUST_ENV, writeStore } from "./trust.js";
 
 export interface CommandTrustChanges {
   added: string[];
@@ -29,13 +29,18 @@ export function projectCommandDirs(loaded: Pick<LoadedConfig, "config" | "projec
 
 /**
  * The registry gate for a project command folder: undefined for a trusted file, else why it cannot be used.
- * The trusted list is read once per gate (one process), not once per file.
+ * The trusted list is read again only when the trust file changed (a long-running process sees a new 'trust').
  */
 export function projectCommandGate(dir: string, paths: FirebreakPaths, env: NodeJS.ProcessEnv): (file: string, text: string) => string | undefined {
   if (env[TRUST_ENV] === "1") return () => undefined;
-  let trusted: Record<string, string> | undefined;
+  let trusted: Record<string, string> = {};
+  let readAt: number | undefined;
   return (file, text) => {
-    trusted ??= readStore(paths).commandDirs?.[realpath(dir)]?.files ?? {};
+    const changed = trustFileMtime(paths);
+    if (changed !== readAt) {
+      trusted = readStore(paths).commandDirs?.[realpath(dir)]?.files ?? {};
+      readAt = changed;
+    }
     const rel = path.relative(realpath(dir), realpath(file));
     const pinned = trusted[rel];
     if (pinned === digest(text)) return undefined;
@@ -72,6 +77,14 @@ export function revokeProjectCommands(dir: string, paths: FirebreakPaths): boole
   delete store.commandDirs[key];
   writeStore(paths, store);
   return true;
+}
+
+function trustFileMtime(paths: FirebreakPaths): number {
+  try {
+    return fs.statSync(storePath(paths)).mtimeMs;
+  } catch {
+    return 0;
+  }
 }
 
 function currentFiles(dir: string): Record<string, string> {

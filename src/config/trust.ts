@@ -71,7 +71,7 @@ export function realpath(file: string): string {
   }
 }
 
-function storePath(paths: FirebreakPaths): string {
+export function storePath(paths: FirebreakPaths): string {
   return path.join(paths.configDir, TRUST_STORE_FILE);
 }
 

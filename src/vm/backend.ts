@@ -8,6 +8,11 @@ export interface VmSpec {
   diskMb?: number;
   /** false = the guest has no NIC at all. */
   network: boolean;
+  /**
+   * With `network`, the only endpoints (`IPv4:port`) the guest may reach, enforced on the host side (QEMU: see
+   * qemu/user-network.ts). Empty or absent = the NIC reaches nothing beyond the virtual network.
+   */
+  networkAllow?: string[];
   kernelPath: string;
   initrdPath?: string;
   /** Extra kernel command-line words appended to the backend's tuned defaults. */

@@ -1,3 +1,4 @@
+import { ALLOWED_ENDPOINT_RE } from "./qemu/user-network.js";
 import { z } from "zod";
 
 /** `[vm]`: which backend runs microVMs and how. */
@@ -24,6 +25,12 @@ export const vmConfigSchema = z.strictObject({
    * the built-in `.git/`, `.firebreak/` and `firebreak.toml` at any depth.
    */
   artifact_protect: z.array(z.string()).default([]),
+  /**
+   * The only endpoints (`IPv4:port`) a guest with `network_access = true` may reach; the i-th is at
+   * 10.0.2.(100+i):port inside the guest. Everything else (host loopback, private and link-local ranges, metadata
+   * services, the internet) is cut off on the host side (QEMU `restrict=on`).
+   */
+  network_allow: z.array(z.string().regex(ALLOWED_ENDPOINT_RE, "must be IPv4:port")).default([]),
   /** Where guest images and template snapshots are kept; default: the state dir. */
   cache_dir: z.string().optional(),
   boot_timeout_ms: z.number().int().positive().default(30_000),

@@ -11,7 +11,7 @@ import { QemuBackend } from "./qemu/qemu-backend.js";
 import { readSnapshotRecord, removeQemuSnapshot } from "./qemu/snapshot-files.js";
 
 /** The shape of one VM before it has a run dir. */
-export type VmShape = Pick<VmSpec, "vcpus" | "memoryMb" | "diskMb" | "network">;
+export type VmShape = Pick<VmSpec, "vcpus" | "memoryMb" | "diskMb" | "network" | "networkAllow">;
 
 export interface SelectedBackend {
   backend: VmBackend | undefined;
@@ -83,12 +83,16 @@ export class VmRuntime {
 
   /** The VM shape for a command: its limits over the role's vm_type over `[vm]` defaults. */
   shape(limits: { max_memory_mb?: number; max_disk_mb?: number; network_access?: boolean } | undefined, vmType?: VmTypeConfig): VmShape {
-    return {
+    const network = limits?.network_access ?? vmType?.network ?? false;
+    const shape: VmShape = {
       vcpus: vmType?.vcpus ?? this.config.vcpus,
       memoryMb: limits?.max_memory_mb ?? vmType?.memory_mb ?? this.config.memory_mb,
       diskMb: limits?.max_disk_mb ?? vmType?.disk_mb ?? this.config.disk_mb,
-      network: limits?.network_access ?? vmType?.network ?? false,
+      network,
     };
+    // The allowlist is part of the shape: template snapshots are made (and restored) per allowlist.
+    if (network && this.config.network_allow.length > 0) shape.networkAllow = [...this.config.network_allow];
+    return shape;
   }
 
   /** A full spec for one VM, with its own run dir (short: Unix socket paths must stay under 108 bytes). */

@@ -113,6 +113,11 @@ export function planBoot(spec: VmSpec, settings: BootPlanSettings): BootPlan {
         if (!/^[0-9.]+(\/\d{1,2})?$/.test(value)) throw new VmError(`guest IPv4 setting is not an IPv4 address: ${JSON.stringify(value)}`);
       }
       if (ipv4) bootArgs.push(`firebreak.ip=${ipv4.address}`, `firebreak.gw=${ipv4.gateway}`, `firebreak.dns=${ipv4.dns}`);
+      // What the tap reaches is the host's routing and firewall, not firebreak's: say so rather than pretend.
+      unenforced.push({
+        limit: "network_allow",
+        reason: "with firecracker the guest's tap reaches whatever the host routes it to; firebreak does not block host loopback, private or metadata addresses or apply [vm] network_allow there (use the host firewall)",
+      });
     } else {
       unenforced.push({
         limit: "network_access",

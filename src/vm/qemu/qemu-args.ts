@@ -3,6 +3,7 @@
  * are unit-tested and identical between a boot and the restores of its snapshots
  * (migration needs the same devices in the same order).
  */
+import { userNetdev } from "./user-network.js";
 
 /** Kernel command line measured to help boot under TCG; the guest has no i8042 or ACPI. */
 export const TUNED_CMDLINE = [
@@ -36,6 +37,8 @@ export interface QemuLaunch {
   memoryMb: number;
   vcpus: number;
   network: boolean;
+  /** Endpoints a networked guest may reach (everything else is cut off by `restrict=on`). */
+  networkAllow?: string[];
   kernelPath: string;
   initrdPath?: string;
   /** Full kernel command line (tuned defaults + firebreak.* words + extras). */
@@ -92,7 +95,7 @@ export function buildQemuArgs(l: QemuLaunch): string[] {
     "-append",
     l.cmdline,
   ];
-  if (l.network) args.push("-netdev", "user,id=net0", "-device", "virtio-net-device,netdev=net0");
+  if (l.network) args.push("-netdev", userNetdev(l.networkAllow), "-device", "virtio-net-device,netdev=net0");
   if (l.incoming) args.push("-incoming", "defer");
   return args;
 }

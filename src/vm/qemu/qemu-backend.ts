@@ -121,6 +121,7 @@ export class QemuBackend implements VmBackend {
       memoryMb: spec.memoryMb,
       vcpus: spec.vcpus,
       network: spec.network,
+      networkAllow: spec.networkAllow,
       kernelPath: spec.kernelPath,
       initrdPath: spec.initrdPath,
       cmdline: buildCmdline({ accel, tscKhz: tsc?.khz, diskMb: spec.diskMb, extra: spec.extraCmdline }),

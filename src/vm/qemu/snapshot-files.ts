@@ -66,5 +66,7 @@ export function checkRestoreSpec(snapshot: VmSpec, requested: VmSpec): void {
   if (requested.vcpus !== snapshot.vcpus) differs.push(`vcpus ${requested.vcpus} != ${snapshot.vcpus}`);
   if (requested.network !== snapshot.network) differs.push(`network ${requested.network} != ${snapshot.network}`);
   if (requested.diskMb !== snapshot.diskMb) differs.push(`diskMb ${requested.diskMb} != ${snapshot.diskMb}`);
+  const allow = (s: VmSpec) => (s.networkAllow ?? []).join(" ");
+  if (allow(requested) !== allow(snapshot)) differs.push(`network allowlist [${allow(requested)}] != [${allow(snapshot)}]`);
   if (differs.length) throw new VmError(`cannot restore: the requested VM differs from the snapshot's (${differs.join(", ")})`);
 }

@@ -40,7 +40,7 @@ describe("buildQemuArgs", () => {
   it("has no NIC unless network is asked for, then user-mode networking", () => {
     expect(buildQemuArgs(base).join(" ")).not.toMatch(/netdev|virtio-net/);
     const args = buildQemuArgs({ ...base, network: true });
-    expect(flagValues(args, "-netdev")).toEqual(["user,id=net0"]);
+    expect(flagValues(args, "-netdev")).toEqual(["user,id=net0,restrict=on"]); // issue 11: nothing off the virtual network
     expect(flagValues(args, "-device")).toContain("virtio-net-device,netdev=net0");
   });
 
