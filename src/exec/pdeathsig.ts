@@ -2,18 +2,17 @@
  * A local command must not outlive firebreak, even when firebreak is killed with SIGKILL (no exit handler runs then).
  * The command runs in its own process group, so nothing reaches it by default. Each command gets a tiny guard: a shell
  * started through `setpriv --pdeathsig TERM`, so the kernel signals it the moment firebreak dies; it then kills the
- * command's whole group. When the command ends normally, firebreak dismisses the guard with SIGUSR1.
+ * command's whole group. When the command ends normally, firebreak kills the guard's own group (guard and its sleep).
  *
  * Without `setpriv` (util-linux) there is no guard, and that is reported by `available`.
  */
 import { spawn, spawnSync } from "node:child_process";
 
-/** The guard: TERM (parent died) kills the group; USR1 (dismissed) only exits. Its own sleep is always reaped. */
+/** The guard: TERM (parent died) kills the command's group and its own sleep, then exits. */
 const GUARD_SCRIPT = [
   'pgid="$1"',
   "sleeper=",
   'trap \'kill -s KILL -- "-$pgid" 2>/dev/null; kill "$sleeper" 2>/dev/null; exit 0\' TERM',
-  'trap \'kill "$sleeper" 2>/dev/null; exit 0\' USR1',
   // `wait` returns as soon as a trapped signal arrives; a plain `sleep` would delay the trap.
   'while :; do sleep 3600 & sleeper=$!; wait "$sleeper"; done',
 ].join("\n");
@@ -45,12 +44,12 @@ export function guardGroupAgainstParentDeath(pgid: number): GroupGuard | undefin
   guard.unref();
   return {
     stop() {
-      if (guard.pid !== undefined && guard.exitCode === null) {
-        try {
-          process.kill(guard.pid, "SIGUSR1");
-        } catch {
-          // already gone
-        }
+      if (guard.pid === undefined) return;
+      try {
+        // The guard leads its own group (detached): this ends it and its sleep at once, whatever state it is in.
+        process.kill(-guard.pid, "SIGKILL");
+      } catch {
+        // already gone
       }
     },
   };
