@@ -7,9 +7,9 @@ import { AuditDisabledError } from "../../errors.js";
 import { errorResponse } from "../errors.js";
 import { AuditQuerySchema, AuditRecordSchema, CommandSummarySchema, CwdQuerySchema, ErrorSchema, PolicyAnswerSchema, PolicyCheckRequestSchema } from "../schemas.js";
 import type { FirebreakService } from "../service.js";
+import { ERROR_RESPONSES, json } from "./responses.js";
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
-const errors = { 400: json(ErrorSchema, "Invalid request"), 422: json(ErrorSchema, "Configuration or definition error") };
+const errors = ERROR_RESPONSES;
 
 const ProblemsSchema = z.object({
   notices: z.array(z.string()),

@@ -10,12 +10,9 @@ import type { Invocation, InvocationOutcome, Plan } from "../../engine/types.js"
 import { errorBody, errorResponse } from "../errors.js";
 import { ErrorSchema, InvocationRequestSchema, PlanViewSchema, RefusedSchema, RunResultSchema } from "../schemas.js";
 import type { FirebreakService } from "../service.js";
+import { ERROR_RESPONSES, json } from "./responses.js";
 
-const errors = {
-  400: { description: "Invalid request or arguments (names the field or parameter)", content: { "application/json": { schema: ErrorSchema } } },
-  404: { description: "Unknown command", content: { "application/json": { schema: ErrorSchema } } },
-  422: { description: "Configuration or definition error (an untrusted project config, a broken file)", content: { "application/json": { schema: ErrorSchema } } },
-};
+const errors = { ...ERROR_RESPONSES, 404: json(ErrorSchema, "Unknown command (with close names)") };
 
 const planRoute = createRoute({
   method: "post",
@@ -23,7 +20,7 @@ const planRoute = createRoute({
   summary: "Decide an invocation without running it",
   description: "The decision `firebreak run --plan --json` prints: placement, risk, reasons, segments, rules, concepts. Audited as a dry run.",
   request: { body: { content: { "application/json": { schema: InvocationRequestSchema } }, required: true } },
-  responses: { 200: { description: "The plan", content: { "application/json": { schema: z.object({ plan: PlanViewSchema }) } } }, ...errors },
+  responses: { 200: json(z.object({ plan: PlanViewSchema }), "The plan"), ...errors },
 });
 
 const runRoute = createRoute({
@@ -38,9 +35,9 @@ const runRoute = createRoute({
       description: "The run finished (any exit status), or the event stream",
       content: { "application/json": { schema: z.object({ plan: PlanViewSchema, result: RunResultSchema }) }, [NDJSON]: { schema: z.string().openapi({ description: "NDJSON events" }) } },
     },
-    403: { description: "Refused by the policy pipeline (nothing ran), with the reasons", content: { "application/json": { schema: RefusedSchema } } },
-    409: { description: "An `ask` rule needs confirmation: send again with `yes: true`", content: { "application/json": { schema: RefusedSchema } } },
-    503: { description: "The daemon is stopping", content: { "application/json": { schema: ErrorSchema } } },
+    403: json(RefusedSchema, "Refused by the policy pipeline (nothing ran), with the reasons"),
+    409: json(RefusedSchema, "An `ask` rule needs confirmation: send again with `yes: true`"),
+    503: json(ErrorSchema, "The daemon is stopping"),
     ...errors,
   },
 });
