@@ -15,6 +15,7 @@
 #include "jobs.h"
 #include "signals.h"
 #include "sysops.h"
+#include "walk.h"
 #include "wire.h"
 
 #define MAX_ID ((int64_t)1 << 53) /* exact in a JavaScript number */
@@ -25,7 +26,7 @@
 extern char **environ;
 
 static const char *const CAPABILITIES[] = {"exec", "kill", "stdin-stream", "rlimits", "put", "get", "tar_put",
-                                           "tar_get", "sync", "settime", "reseed", "shutdown", "ping"};
+                                           "tar_get", "walk", "sync", "settime", "reseed", "shutdown", "ping"};
 
 static uint64_t clock_ms(clockid_t clock) {
   struct timespec ts;
@@ -378,6 +379,7 @@ void dispatch_frame(const uint8_t *header, size_t header_len, const uint8_t *pay
   else if (!strcmp(type, "get")) files_get(uid, h);
   else if (!strcmp(type, "tar_put")) handle_tar(uid, h, payload, payload_len, 1);
   else if (!strcmp(type, "tar_get")) handle_tar(uid, h, payload, payload_len, 0);
+  else if (!strcmp(type, "walk")) walk_dir(uid, h);
   else if (!strcmp(type, "sync")) sysop_sync(uid);
   else if (!strcmp(type, "settime")) sysop_settime(uid, h);
   else if (!strcmp(type, "reseed")) sysop_reseed(uid, payload, payload_len);

@@ -28,6 +28,7 @@ import {
   type ShutdownOptions,
 } from "./client-options.js";
 import { InputWindow, num, type Pending, parseHello, remoteError, toBuffer } from "./client-support.js";
+import { parseWalkListing, type WalkEntry } from "./walk-listing.js";
 import { ExecOutput } from "./exec-output.js";
 
 
@@ -164,6 +165,16 @@ export class AgentClient {
   /** A tar archive of a guest directory (entries relative to it, `./...`). */
   async getTar(dir: string, opts: CallOptions = {}): Promise<Buffer> {
     return this.download("tar_get", { dir }, opts);
+  }
+
+  /** Every path under a guest directory with its lstat data (symlinks not followed, one file system). */
+  async walk(dir: string, opts: CallOptions = {}): Promise<WalkEntry[]> {
+    const listing = await this.download("walk", { dir }, opts);
+    try {
+      return parseWalkListing(listing);
+    } catch (error) {
+      throw new AgentProtocolError(`walk ${dir}: ${(error as Error).message}`);
+    }
   }
 
   /** Runs a command in the guest, streaming its output; resolves when it has exited. */

@@ -30,3 +30,4 @@ export {
   RESEED_MAX_BYTES,
 } from "./protocol.js";
 export { AGENT_BINARY_PATH, AGENT_SOURCE_DIR, ensureAgentBuilt } from "./binary.js";
+export { parseWalkListing, type WalkEntry } from "./walk-listing.js";

@@ -1,0 +1,12 @@
+/* walk: a listing of a directory tree with lstat data, so the host can tell what a command
+ * changed (ctime moves on every write, chmod, rename or link) without copying the tree back. */
+#ifndef FIREBREAK_WALK_H
+#define FIREBREAK_WALK_H
+
+#include <stdint.h>
+
+#include "json.h"
+
+void walk_dir(uint64_t id, const json_value *h);
+
+#endif
