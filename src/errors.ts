@@ -207,6 +207,12 @@ export class BackupError extends FirebreakError {
   override readonly code: string = "backup";
 }
 
+/** A changeset could not be found, read, applied or discarded (unknown or ambiguous id, corrupt record, already applied). */
+export class ChangesError extends FirebreakError {
+  override name = "ChangesError";
+  override readonly code: string = "changes";
+}
+
 /** QEMU's QMP monitor answered with an error, closed, or said something that is not QMP. */
 export class QmpError extends VmError {
   override name = "QmpError";

@@ -5,7 +5,9 @@ import { invoke } from "../engine/invoke.js";
 import { resolveCommand } from "../engine/plan.js";
 import type { Invocation } from "../engine/types.js";
 import type { CliDeps } from "./deps.js";
-import { askYesNo } from "./prompt.js";
+import { changesService } from "../engine/changes.js";
+import { askYesNo, settleRunChanges } from "./prompt.js";
+import { applyQuestion, applyReportText, storedChangesLine } from "./view/changes-text.js";
 import { RunView } from "./view/run-view.js";
 
 interface RunFlags {
@@ -49,5 +51,16 @@ export async function runAndReport(deps: CliDeps, ctx: EngineContext, invocation
     { cwd: deps.cwd, role: flags.role, yes: flags.yes, isTTY: deps.isTTY, env: deps.env },
     { planOnly: flags.plan, prompt: deps.isTTY ? askYesNo : undefined, emit: (e) => view.onEvent(e), signal: deps.signal },
   );
+  const settled = await settleRunChanges(view.completed()?.changes, {
+    isTTY: deps.isTTY,
+    json: Boolean(flags.json),
+    question: (c) => applyQuestion(c, deps.cwd),
+    storedLine: storedChangesLine,
+    apply: async (id) => {
+      const { changeset, report } = await changesService(ctx).apply(id);
+      return applyReportText(deps.output, changeset, report);
+    },
+  });
+  if (settled) deps.output.err(settled);
   deps.setExitStatus(view.exitStatus());
 }

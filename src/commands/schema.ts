@@ -75,7 +75,9 @@ export const definitionSchema = z.object({
   parameters: z.array(parameterSchema).default([]),
   resource_limits: resourceLimitsSchema.optional(),
   command: z.string().min(1, "must not be empty").optional(),
-  /** Files a microVM run copies back into the working directory (relative globs: `*`, `**`, `?`). */
+  /** What happens to a microVM run's changes to the workspace (overrides `[vm] apply_changes`; a role's setting wins). */
+  apply_changes: z.enum(["ask", "auto", "never"]).optional(),
+  /** A microVM run's outputs (relative globs: `*`, `**`, `?`): applied from its changeset without asking. */
   artifacts: z
     .array(
       z.string().superRefine((p, ctx) => {

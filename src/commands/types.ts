@@ -63,8 +63,10 @@ export interface CommandDefinition {
   command?: string;
   /** `command`, compiled when the definition was loaded (not enumerable: JSON views leave it out). */
   readonly template?: CompiledTemplate;
-  /** Files a microVM run copies back into the working directory (relative globs). */
+  /** A microVM run's outputs (relative globs): applied from its changeset without asking. */
   artifacts: string[];
+  /** What happens to a microVM run's changes (a role's setting wins over it; it wins over `[vm] apply_changes`). */
+  apply_changes?: "ask" | "auto" | "never";
   /** The markdown body after the frontmatter (documentation). */
   body: string;
   source: DefinitionSource;

@@ -50,6 +50,8 @@ export const configSchema = z.strictObject({
         kg_require_connected: z.boolean().default(false),
         /** A `[vm_types.<name>]` for this role's microVMs. */
         vm_type: z.string().optional(),
+        /** What happens to this role's microVM runs' changes; overrides the command's and `[vm] apply_changes`. */
+        apply_changes: z.enum(["ask", "auto", "never"]).optional(),
       }),
     )
     .default({}),

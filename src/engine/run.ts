@@ -15,6 +15,7 @@ import type { EngineContext } from "./context.js";
 import { configDir } from "./hooks-list.js";
 import { SHELL_LINE_COMMAND } from "./decide.js";
 import { type EmitEvent, ignoreEvents } from "./events.js";
+import { prepareChangeCapture, recordRunChanges } from "./changes.js";
 import { conceptsInScript } from "./knowledge.js";
 import type { InvocationOutcome, Plan, RunResult } from "./types.js";
 
@@ -104,6 +105,8 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
       spawnAnnotations = (await monitor?.stop()) ?? {};
       result = { id: plan.id, placement: "local", ...r, signal: r.signal, annotations: {} };
     } else {
+      const workspace = path.resolve(plan.options.cwd);
+      const capture = prepareChangeCapture(ctx, plan.id, workspace);
       const r = await ctx.vm.run({
         script,
         cwd: plan.options.cwd,
@@ -112,13 +115,15 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
         vmType: vmTypeOf(ctx, plan.role),
         timeoutMs,
         copyWorkspace: true,
-        artifacts: def?.artifacts,
+        changes: capture.options,
         onStdout,
         onStderr,
         onPhase: (phase, ms) => emit({ type: "vm_phase", phase, ms }),
         signal: options.signal,
       });
-      result = { id: plan.id, placement: "vm", ...r, vm: r.details, annotations: {} };
+      const { changes: captured, ...outcome } = r;
+      const changes = await recordRunChanges(ctx, { invocationId: plan.id, command: commandLabel(plan), workspace, role: plan.role, definition: def }, capture, captured);
+      result = { id: plan.id, placement: "vm", ...outcome, vm: r.details, annotations: {}, ...(changes ? { changes } : {}) };
     }
   } catch (error) {
     // The run was attempted: the audit log says so, and why it has no exit status.
@@ -159,7 +164,7 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
     stdout_bytes: result.stdoutBytes,
     stderr_bytes: result.stderrBytes,
     hooks: [...pre.records, ...post.records],
-    extra: { timed_out: result.timedOut, kill_reason: result.killReason, vm: result.vm, annotations: result.annotations },
+    extra: { timed_out: result.timedOut, kill_reason: result.killReason, vm: result.vm, annotations: result.annotations, changes: result.changes ?? null },
   });
   emit({ type: "result", result });
   return { kind: "completed", plan, result };

@@ -1,4 +1,5 @@
 import type { CommandDefinition } from "../commands/types.js";
+import type { RunChanges } from "./changes.js";
 import type { ExecOutcome } from "../exec/outcome.js";
 import type { AssessedSegment, ShellSegment } from "../policy/shell/types.js";
 import type { Placement, RiskLevel } from "../policy/types.js";
@@ -79,4 +80,6 @@ export interface RunResult extends ExecOutcome {
   /** Backend details when it ran in a VM (backend name, phase timings, guest kernel, ...). */
   vm?: Record<string, unknown>;
   annotations: Record<string, unknown>;
+  /** What a VM run changed in the workspace, stored as a changeset (and what was applied at once). */
+  changes?: RunChanges;
 }

@@ -21,10 +21,14 @@ export const vmConfigSchema = z.strictObject({
   copy_max_mb: z.number().int().positive().default(64),
   copy_exclude: z.array(z.string()).default([".git", "node_modules"]),
   /**
-   * Workspace paths (artifact patterns: `*`, `**`, `?`) a guest's artifacts may never be written to, in addition to
-   * the built-in `.git/`, `.firebreak/` and `firebreak.toml` at any depth.
+   * Workspace paths (patterns: `*`, `**`, `?`) a microVM run's changes are never applied to without an explicit flag
+   * and a confirmation, in addition to the built-in `.git/`, `.firebreak/` and `firebreak.toml` at any depth.
    */
-  artifact_protect: z.array(z.string()).default([]),
+  protected_paths: z.array(z.string()).default([]),
+  /** What happens to a microVM run's changes to the workspace: ask (on a terminal; stored otherwise), auto, never (stored). */
+  apply_changes: z.enum(["ask", "auto", "never"]).default("ask"),
+  /** The cap on all file contents a microVM run brings back. */
+  changes_max_mb: z.number().int().positive().default(256),
   /**
    * The only endpoints (`IPv4:port`) a guest with `network_access = true` may reach; the i-th is at
    * 10.0.2.(100+i):port inside the guest. Everything else (host loopback, private and link-local ranges, metadata

@@ -1,6 +1,7 @@
 import type { ResourceLimits } from "../commands/types.js";
 import type { ExecOutcome } from "../exec/outcome.js";
 import type { VmTypeConfig } from "./config-schema.js";
+import type { CapturedChanges, CaptureOptions } from "./workspace-changes.js";
 
 /** What the engine needs from the microVM runtime: availability, and running one script. */
 export interface VmRunner {
@@ -18,8 +19,8 @@ export interface VmRunRequest {
   timeoutMs?: number;
   /** Copy the working directory into the guest before running. */
   copyWorkspace: boolean;
-  /** Relative globs of files to copy back into the working directory afterwards. */
-  artifacts?: string[];
+  /** Bring back what the command changed in the copied workspace (needs `copyWorkspace`). */
+  changes?: CaptureOptions;
   /** Use (or make) the shape's template snapshot; default: the runtime's `[vm] snapshots`. */
   snapshot?: boolean;
   onStdout?: (chunk: Buffer) => void;
@@ -32,4 +33,6 @@ export interface VmRunRequest {
 
 export interface VmRunOutcome extends ExecOutcome {
   details: Record<string, unknown>;
+  /** What the command changed in the workspace copy (when asked for and the VM lived to tell). */
+  changes?: CapturedChanges;
 }

@@ -3,10 +3,11 @@ import { VmError } from "../errors.js";
 import { CappedCapture } from "../exec/capture.js";
 import { exitStatusOf } from "../exec/outcome.js";
 import { AgentClient } from "./agent/client.js";
-import { collectArtifacts } from "./artifacts.js";
 import type { VmHandle } from "./backend.js";
 import type { VmRuntime } from "./runtime.js";
 import { packWorkspace } from "./workspace-tar.js";
+import type { WalkEntry } from "./agent/walk-listing.js";
+import { captureWorkspaceChanges } from "./workspace-changes.js";
 
 /** Host paths mean nothing in the guest: its PATH, HOME and TMPDIR are its own. */
 const GUEST_ENV = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/root", TMPDIR: "/tmp" };
@@ -80,6 +81,8 @@ export class MicroVmRunner implements VmRunner {
     try {
       agent = new AgentClient(await vm.connectAgent());
       if (workspace) await agent.putTar(GUEST_WORKDIR, workspace);
+      // The listing right after the copy-in is what the command's changes are measured against.
+      const baseline: WalkEntry[] | undefined = workspace && req.changes ? await agent.walk(GUEST_WORKDIR) : undefined;
       if (req.timeoutMs !== undefined) {
         // The agent kills the command at its timeout; if the guest stops answering, the host kills the VM.
         hostTimer = setTimeout(() => {
@@ -109,7 +112,16 @@ export class MicroVmRunner implements VmRunner {
           },
         },
       );
-      const artifacts = req.copyWorkspace && req.artifacts?.length ? await collectArtifacts(agent, GUEST_WORKDIR, req.artifacts, req.cwd, { protect: this.runtime.config.artifact_protect }) : undefined;
+      let changes: VmRunOutcome["changes"];
+      let changesError: string | undefined;
+      if (baseline && req.changes && !cancelled) {
+        try {
+          changes = await captureWorkspaceChanges(agent, GUEST_WORKDIR, baseline, req.changes);
+        } catch (error) {
+          if (cancelled) throw error;
+          changesError = `the command's changes could not be brought back: ${(error as Error).message}`;
+        }
+      }
       return {
         exitCode: exitStatusOf({ code: result.exitCode, signal: result.signal, timedOut: result.timedOut }),
         signal: result.signal,
@@ -119,6 +131,7 @@ export class MicroVmRunner implements VmRunner {
         stderr: stderr.text(),
         stdoutBytes: result.stdoutBytes,
         stderrBytes: result.stderrBytes,
+        changes,
         details: {
           backend: backend.name,
           vm: vm.id,
@@ -130,7 +143,7 @@ export class MicroVmRunner implements VmRunner {
           shape,
           image: image.key,
           kernel: image.kernelRelease,
-          artifacts: artifacts ?? null,
+          changes_error: changesError ?? null,
         },
       };
     } catch (error) {

@@ -47,8 +47,6 @@ export function describePlan(o: Output, plan: PlanView, via?: string): string {
 export function vmFooter(vm: Record<string, unknown>): string {
   const how = vm.restored_from ? `restored from snapshot ${String(vm.restored_from)}${vm.template_created ? " (template just created)" : ""}` : "cold boot";
   const unenforced = Array.isArray(vm.unenforced) && vm.unenforced.length ? `; NOT enforced: ${vm.unenforced.map((u: { limit: string; reason: string }) => `${u.limit} (${u.reason})`).join(", ")}` : "";
-  const artifacts = vm.artifacts as { copied: string[]; skipped: { path: string; reason: string }[] } | null | undefined;
-  const copied = artifacts?.copied.length ? `\nfirebreak: copied back from the VM: ${artifacts.copied.join(", ")}` : "";
-  const skipped = artifacts?.skipped.map((s) => `\nfirebreak: not copied back: ${s.path} (${s.reason})`).join("") ?? "";
-  return `firebreak: ran in a microVM: ${String(vm.backend)} ${String(vm.vm)}, guest kernel ${String(vm.kernel)}, ${how}, ready in ${String(vm.ready_ms)} ms${unenforced}${copied}${skipped}`;
+  const changesError = vm.changes_error ? `\nfirebreak: ${String(vm.changes_error)}` : "";
+  return `firebreak: ran in a microVM: ${String(vm.backend)} ${String(vm.vm)}, guest kernel ${String(vm.kernel)}, ${how}, ready in ${String(vm.ready_ms)} ms${unenforced}${changesError}`;
 }

@@ -2,6 +2,7 @@ import { EXIT } from "../../errors.js";
 import type { EngineEvent } from "../../engine/events.js";
 import type { PlanView, RunResult } from "../../engine/types.js";
 import { type Output, paint } from "../output.js";
+import { runChangesText } from "./changes-text.js";
 import { errorText } from "./error-text.js";
 import { commandLabel, decisionHeader, describePlan, vmFooter } from "./plan-text.js";
 
@@ -62,11 +63,17 @@ export class RunView {
         else {
           if (event.result.killReason) o.err(paint(o, "red", `firebreak: ${commandLabel(this.plan ?? { command: null, rendered: null })} ${event.result.killReason}`));
           if (event.result.vm) o.err(vmFooter(event.result.vm));
+          if (event.result.changes) o.err(runChangesText(o, event.result.changes));
         }
         return;
       default:
         return;
     }
+  }
+
+  /** The result, once the run completed. */
+  completed(): RunResult | undefined {
+    return this.result;
   }
 
   /** The process exit status this invocation means: the command's own, 77 refused (or a denied plan). */
