@@ -2,13 +2,15 @@ import { createInterface } from "node:readline";
 import type { ErrorBody, InvocationRequest, PlanBody, RefusedBody, WireEvent } from "../api/wire.js";
 import { decodeEvent, NDJSON } from "../api/wire.js";
 import type { AuditRecord, VerifyReport } from "../audit/types.js";
+import type { ApplyReport, Changeset } from "../changes/types.js";
 import { splitRunTokens } from "../commands/run-tokens.js";
 import type { CommandSummary, DefinitionView, RegistryProblems } from "../commands/summary.js";
 import type { PolicyAnswer } from "../engine/plan-view.js";
 import { EXIT, RemoteError, UsageError } from "../errors.js";
 import { recordCount } from "../cli/options.js";
 import type { Output } from "../cli/output.js";
-import { askYesNo } from "../cli/prompt.js";
+import { askYesNo, settleRunChanges } from "../cli/prompt.js";
+import { applyQuestion, applyReportText, storedChangesLine } from "../cli/view/changes-text.js";
 import { auditTable, verifyText } from "../cli/view/audit-text.js";
 import { commandsTable, problemsText, showText } from "../cli/view/commands-text.js";
 import { policyLine, policyText } from "../cli/view/policy-text.js";
@@ -89,6 +91,18 @@ async function run(cmd: Extract<ClientCommand, { kind: "run" }>, c: ClientContex
         if (event.type === "error") throw remoteError(event.error);
         view.onEvent(event);
       }
+      const settled = await settleRunChanges(view.completed()?.changes, {
+        isTTY: c.isTTY,
+        json,
+        question: (changes) => applyQuestion(changes, c.cwd),
+        storedLine: storedChangesLine,
+        apply: async (id) => {
+          const { report } = await post<{ report: ApplyReport }>(c, `/v1/changes/${enc(id)}/apply`, { cwd: c.cwd });
+          const { changeset } = await get<{ changeset: Changeset }>(c, `/v1/changes/${enc(id)}?cwd=${enc(c.cwd)}`);
+          return applyReportText(c.output, changeset, report);
+        },
+      });
+      if (settled) c.output.err(settled);
       return view.exitStatus();
     }
     const body = JSON.parse(await res.text()) as RefusedBody | ErrorBody;

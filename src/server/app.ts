@@ -3,6 +3,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { errorResponse, validationError } from "./errors.js";
 import { registerCatalogRoutes } from "./routes/catalog.js";
+import { registerChangesRoutes } from "./routes/changes.js";
 import { registerRunRoutes } from "./routes/runs.js";
 import type { FirebreakService } from "./service.js";
 
@@ -65,6 +66,7 @@ export function createApp(service: FirebreakService, options: AppOptions = {}): 
   );
   app.openapi(metrics, async (c) => c.text(await service.metrics.registry.metrics(), 200, { "content-type": service.metrics.registry.contentType }));
   registerRunRoutes(app, service);
+  registerChangesRoutes(app, service);
   registerCatalogRoutes(app, service);
 
   app.doc31("/openapi.json", {

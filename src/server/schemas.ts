@@ -92,8 +92,53 @@ export const RunResultSchema = z
     stderrBytes: z.number().int(),
     vm: z.record(z.string(), z.unknown()).optional(),
     annotations: z.record(z.string(), z.unknown()),
+    changes: z.lazy(() => RunChangesSchema).optional(),
   })
   .openapi("RunResult");
+
+const PathReasonSchema = z.object({ path: z.string(), reason: z.string() });
+
+export const RunChangesSchema = z
+  .object({
+    id: z.string(),
+    mode: z.enum(["ask", "auto", "never"]),
+    status: z.enum(["pending", "applied", "partial", "discarded"]),
+    added: z.number().int(),
+    modified: z.number().int(),
+    deleted: z.number().int(),
+    protected: z.number().int(),
+    pending: z.number().int().openapi({ description: "Changes still waiting to be applied" }),
+    applied: z.array(z.string()),
+    conflicts: z.array(PathReasonSchema),
+    refused: z.array(PathReasonSchema),
+    skipped: z.array(PathReasonSchema),
+    backupId: z.string().nullable(),
+  })
+  .openapi("RunChanges", { description: "What a microVM run changed in its workspace copy, stored as a changeset" });
+
+export const ChangesetSummarySchema = z
+  .object({
+    id: z.string(),
+    createdAt: z.string(),
+    command: z.string(),
+    workspace: z.string(),
+    status: z.enum(["pending", "applied", "partial", "discarded"]),
+    added: z.number().int(),
+    modified: z.number().int(),
+    deleted: z.number().int(),
+    protected: z.number().int(),
+  })
+  .openapi("ChangesetSummary");
+
+export const ApplyReportSchema = z
+  .object({
+    at: z.string(),
+    applied: z.array(z.string()),
+    conflicts: z.array(PathReasonSchema),
+    refused: z.array(PathReasonSchema),
+    backupId: z.string().nullable(),
+  })
+  .openapi("ApplyReport");
 
 export const ErrorSchema = z
   .object({

@@ -24,6 +24,7 @@ const LAYERS: Record<string, number> = {
   exec: 5,
   vm: 5,
   audit: 5,
+  changes: 5,
   "errors.ts": 6,
   "paths.ts": 6,
 };
