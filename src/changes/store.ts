@@ -76,6 +76,8 @@ export class ChangesetStore {
       if (isArtifact(c.path)) entry.artifact = true;
       entries.push(entry);
     }
+    // A new directory holding artifacts is part of them (`releases/**` covers `releases/` itself).
+    for (const e of entries) if (!e.artifact && e.type === "dir" && e.kind === "added" && entries.some((x) => x.artifact && x.path.startsWith(`${e.path}/`))) e.artifact = true;
     if (entries.length === 0 && input.skipped.length === 0) {
       fs.rmSync(staging, { recursive: true, force: true });
       return undefined;

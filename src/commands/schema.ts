@@ -26,6 +26,7 @@ export const validationSchema = z.strictObject({
   min: z.number().optional(),
   max: z.number().optional(),
   allowed_values: z.array(z.unknown()).min(1).optional(),
+  must_exist: z.boolean().optional(),
   pattern: z
     .string()
     .refine(

@@ -1,7 +1,8 @@
 import type { CompiledTemplate } from "./template.js";
 import type { ExecutionMode, RiskLevel } from "../policy/types.js";
 
-export const PARAMETER_TYPES = ["string", "number", "boolean", "array", "object"] as const;
+/** `path`: a path inside the working directory (relative; checked before anything runs). */
+export const PARAMETER_TYPES = ["string", "number", "boolean", "array", "object", "path"] as const;
 export type ParameterType = (typeof PARAMETER_TYPES)[number];
 
 export interface ParameterValidation {
@@ -9,6 +10,8 @@ export interface ParameterValidation {
   max?: number;
   allowed_values?: unknown[];
   pattern?: string;
+  /** A `path` parameter's value must exist in the working directory. */
+  must_exist?: boolean;
 }
 
 export interface ParameterDefinition {

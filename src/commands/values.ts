@@ -13,6 +13,11 @@ export function coerceValue(param: ParameterDefinition, raw: unknown): { ok: tru
       if (typeof raw === "string") return { ok: true, value: raw };
       if (typeof raw === "number" || typeof raw === "boolean") return { ok: true, value: String(raw) };
       return { ok: false, error: `expected a string, got ${describe(raw)}` };
+    case "path": {
+      if (typeof raw !== "string") return { ok: false, error: `expected a path inside the working directory, got ${describe(raw)}` };
+      const problem = workspacePathProblem(raw);
+      return problem ? { ok: false, error: `'${raw}' ${problem}` } : { ok: true, value: raw };
+    }
     case "number": {
       if (typeof raw === "number" && Number.isFinite(raw)) return { ok: true, value: raw };
       if (typeof raw === "string" && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw.trim())) {
@@ -68,6 +73,30 @@ export function validateValue(param: ParameterDefinition, value: unknown): strin
     if (size !== undefined && v.max !== undefined && size > v.max) errors.push(`must be at most ${v.max}${unit}`);
   }
   return errors;
+}
+
+/**
+ * Why a `path` value does not name a place inside the working directory, judged on the text alone (symlinks are
+ * checked against the real directory when the plan is made).
+ *
+ * @example
+ * workspacePathProblem("src/../docs") // undefined
+ * workspacePathProblem("../secret")   // "leaves the working directory"
+ */
+export function workspacePathProblem(value: string): string | undefined {
+  if (value === "") return "is empty; give a path inside the working directory ('.' for all of it)";
+  if (value.includes("\0")) return "contains a NUL byte";
+  if (value.startsWith("/")) return "is absolute; give a path inside the working directory (relative to it)";
+  if (value.startsWith("-")) return "starts with '-' (it would read as an option); write ./" + value;
+  const parts: string[] = [];
+  for (const part of value.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (parts.length === 0) return "leaves the working directory";
+      parts.pop();
+    } else parts.push(part);
+  }
+  return undefined;
 }
 
 function describe(raw: unknown): string {

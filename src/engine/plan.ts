@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { bindArguments } from "../commands/args.js";
+import { checkPathParameters } from "../commands/path-params.js";
 import type { CommandDefinition } from "../commands/types.js";
 import { renderTemplateChecked } from "../commands/placeholder-check.js";
 import { compileTemplate } from "../commands/template.js";
@@ -35,6 +36,7 @@ export async function planInvocation(ctx: EngineContext, invocation: Invocation,
 
   const definition = invocation.definition ?? resolveCommand(ctx, invocation.name);
   const bound = bindArguments(definition, invocation.args);
+  checkPathParameters(definition, bound.values, options.cwd);
   const rendered = definition.command ? await renderTemplateChecked(definition.template ?? compileTemplate(definition.command), bound.values) : undefined;
   const { notes: conceptNotes, ...concepts } = ctx.config.roles[role] ? await checkConcepts(ctx, definition, role) : { notes: [], matched: [], missing: [] };
   const { decision, segments } = await decide(ctx, {

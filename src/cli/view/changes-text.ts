@@ -15,10 +15,21 @@ function listed(prefix: string, items: { path: string; reason?: string }[]): str
   return lines;
 }
 
+/** The outermost paths: a new directory stands for everything applied inside it. */
+function outermost(paths: string[]): string[] {
+  const kept: string[] = [];
+  for (const p of [...paths].sort()) if (!kept.some((k) => p.startsWith(`${k}/`))) kept.push(p);
+  return kept;
+}
+
 /** After a microVM run, on stderr: what it changed, what was applied at once, and what waits. */
 export function runChangesText(o: Output, c: RunChanges): string {
   const lines = [`firebreak: the microVM run changed the workspace copy (${counts(c)}): changeset ${c.id}`];
-  lines.push(...listed("firebreak: applied: ", c.applied.map((path) => ({ path }))));
+  if (c.applied.length) {
+    const roots = outermost(c.applied);
+    const more = roots.length > 5 ? `, and ${roots.length - 5} more` : "";
+    lines.push(`firebreak: applied to the host (${c.mode === "auto" ? "apply_changes = auto" : "the command's artifacts"}): ${roots.slice(0, 5).join(", ")}${more}${c.applied.length > roots.length ? ` (${c.applied.length} paths)` : ""}`);
+  }
   lines.push(...listed(paint(o, "yellow", "firebreak: conflict, not applied: "), c.conflicts));
   lines.push(...listed("firebreak: not brought back: ", c.skipped));
   if (c.protected) lines.push(paint(o, "yellow", `firebreak: ${c.protected} change(s) to protected paths (.git/, .firebreak/, firebreak.toml or [vm] protected_paths) are applied only with --include-protected`));
