@@ -109,8 +109,10 @@ function writeEntry(store: ChangesetStore, cs: Changeset, root: string, e: Chang
   }
   fs.mkdirSync(path.dirname(abs), { recursive: true });
   if (e.type === "dir") {
-    if (e.base?.type !== "dir" && hostStateOf(abs) !== null) fs.unlinkSync(abs); // a file became a directory
-    fs.mkdirSync(abs, { recursive: true, mode: e.mode ?? 0o755 });
+    const existing = hostStateOf(abs);
+    if (existing?.type === "dir") return; // already there (made on the host, or never copied in): left as it is
+    if (existing) fs.unlinkSync(abs); // a file became a directory
+    fs.mkdirSync(abs, { mode: e.mode ?? 0o755 });
     fs.chmodSync(abs, e.mode ?? 0o755);
     return;
   }

@@ -132,3 +132,17 @@ describe("changesets: store and apply", () => {
     expect(store.list()).toEqual([]);
   });
 });
+
+describe("changesets: directories", () => {
+  it("a new directory that already exists on the host (e.g. .git, never copied in) is left as it is", async () => {
+    const dir = (p: string, kind: ListingChange["kind"] = "added"): Captured => ({ path: p, kind, type: "dir", mode: 0o700, size: 0, modeOnly: false, needsContent: false });
+    const t = setup({}, (blob) => [dir("cache"), dir("cache/sub"), file("cache/sub/f", "added", blob("f\n"))]);
+    fs.mkdirSync(path.join(t.workspace, "cache"), { mode: 0o755 });
+    fs.chmodSync(path.join(t.workspace, "cache"), 0o755);
+    const report = await applyChangeset(t.store, t.cs, { backup: t.backup });
+    expect(report.conflicts).toEqual([]);
+    expect(report.applied.sort()).toEqual(["cache", "cache/sub", "cache/sub/f"]);
+    expect(fs.statSync(path.join(t.workspace, "cache")).mode & 0o777).toBe(0o755);
+    expect(fs.statSync(path.join(t.workspace, "cache/sub")).mode & 0o777).toBe(0o700);
+  });
+});
