@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every benchmark, printing numbers and ratios to their targets.
- * `npm run bench -- policy` (or knowledge, engine, cli, serve, vm) runs one; `--vm-runs N` sets VM runs.
+ * `npm run bench -- policy` (or knowledge, engine, cli, serve, vm, changes) runs one; `--vm-runs N` sets VM runs.
  */
+import { runChangesBench } from "./changes.js";
 import { runCliBench } from "./cli.js";
 import { runEngineBench } from "./engine.js";
 import { runKnowledgeBench } from "./knowledge.js";
@@ -21,6 +22,13 @@ if (wanted("policy")) await runPolicyBench();
 if (wanted("engine")) await runEngineBench();
 if (wanted("cli")) await runCliBench();
 if (wanted("serve")) await runServeBench();
+if (wanted("changes")) {
+  try {
+    await runChangesBench();
+  } catch (error) {
+    console.log(`changes: not measured: ${(error as Error).message}`);
+  }
+}
 if (wanted("vm")) {
   try {
     const r = await runVmBench({ runs: vmRuns, progress: (l) => process.stderr.write(`${l}\n`) });

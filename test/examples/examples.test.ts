@@ -117,7 +117,7 @@ describe.runIf(env.ok)("VM-placed examples and changesets (real microVMs)", { ti
     const run = await p.cli("run", "scribble");
     expect(run.code, run.stderr).toBe(0);
     expect(fs.existsSync(path.join(p.project, "made.txt"))).toBe(false);
-    const id = /apply with 'firebreak changes apply (\S+)'/.exec(run.stderr)?.[1]!;
+    const id = /apply with 'firebreak changes apply (\S+)'/.exec(run.stderr)?.[1] ?? "";
     const listed = await p.cli("changes", "list", "--json");
     expect(JSON.parse(listed.stdout)).toMatchObject([{ id, status: "pending", protected: expect.any(Number) }]);
     const apply = await p.cli("changes", "apply", id);
