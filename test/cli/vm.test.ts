@@ -49,7 +49,8 @@ describe.skipIf(Boolean(missing) && !process.env.CI)(`microVM through the CLI${m
     const r = await cli("run", "deploy", "staging", "--dry-run");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("deploy: staging release");
-    expect(r.stdout).toContain("2 files from /work"); // firebreak.toml and app/index.html
+    expect(r.stdout).toContain("staging release"); // files: firebreak.toml and app/index.html
+    expect(r.stdout).toContain(": 2 files");
     expect(r.stdout).toContain(`kernel ${image!.kernelRelease}`);
     expect(r.stderr).toContain("deploy → microVM");
     expect(r.stderr).toMatch(/ran in a microVM: qemu [0-9a-f]+, guest kernel/);
@@ -57,10 +58,10 @@ describe.skipIf(Boolean(missing) && !process.env.CI)(`microVM through the CLI${m
     expect(record).toMatchObject({ placement: "vm", exit_status: 0 });
   });
 
-  it("backup runs in a microVM and its archive is copied back, byte-identical to a fresh listing", async () => {
+  it("backup runs in a microVM and its archive arrives through the changeset, byte-identical to what the VM hashed", async () => {
     const r = await cli("run", "backup", "app");
     expect(r.code).toBe(0);
-    const archive = /copied back from the VM: (backup-\S+\.tar\.gz)/.exec(r.stderr)?.[1];
+    const archive = /applied to the host \(apply_changes = auto\): (backup-\S+\.tar\.gz)/.exec(r.stderr)?.[1];
     expect(archive).toBeDefined();
     const listing = execFileSync("tar", ["-tzf", path.join(project, archive!)], { encoding: "utf8" });
     expect(listing.split("\n")).toContain("app/index.html");
