@@ -218,6 +218,11 @@ export function parseHooksConfig(raw: unknown, file?: string): HooksConfig {
   throw new ConfigError(issue?.message ?? "invalid [hooks] section", { file, field }, { cause: parsed.error });
 }
 
+/** Every preset a role may name: the built-in defaults and those `[hooks] presets` defines. */
+export function knownPresetNames(configured: Record<string, unknown>): string[] {
+  return [...new Set([...Object.keys(DEFAULT_PRESETS), ...Object.keys(configured)])].sort();
+}
+
 /** Compiles a matcher: `/re/flags` tests the command name, anything else must equal it; `*` matches all. */
 export function compileMatcher(matcher: string | undefined): (commandName: string) => boolean {
   if (matcher === undefined || matcher === "*") return () => true;
