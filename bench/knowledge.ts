@@ -26,7 +26,7 @@ import { type NormalizedTerm, Thesaurus } from "../src/knowledge/thesaurus.js";
 // Works from bench/ (tsx) and from dist/bench/ (npm run bench).
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? "../.." : "..");
-const FIXTURE_DIR = path.resolve(repoRoot, "../shared/fixtures/terraphim-kg");
+const FIXTURE_DIR = path.join(repoRoot, "test/fixtures/terraphim-kg");
 const GENERATED_TERMS = 100_000;
 const TEXT_CHARS = 4_000_000;
 const MATCH_RUNS = 3;

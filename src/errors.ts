@@ -80,6 +80,14 @@ export class ConfigError extends FirebreakError {
   }
 }
 
+/** Every problem one configuration load found, each with its file, line and key; the message lists them all. */
+export class ConfigIssuesError extends ConfigError {
+  override name = "ConfigIssuesError";
+  constructor(readonly issues: { message: string; location: SourceLocation }[]) {
+    super(`${issues.length} configuration errors:\n${issues.map((i) => `  ${locate(i.location)}${i.message}`).join("\n")}`);
+  }
+}
+
 /** A command definition file is malformed or invalid. */
 export class DefinitionError extends FirebreakError {
   override name = "DefinitionError";

@@ -5,7 +5,9 @@ import { type CommandTrustChanges, commandTrustChanges, projectCommandDirs, revo
 import { findProjectConfig, loadConfig } from "../config/load.js";
 import { resolvePaths } from "../paths.js";
 import { listTrusted, revokeProjectFile, TRUST_ENV, trustProjectFile } from "../config/trust.js";
+import { compilePolicy } from "../engine/compiled-policy.js";
 import { RefusedError, UsageError } from "../errors.js";
+import { sharedShellAnalyzer } from "../firebreak.js";
 import type { CliDeps } from "./deps.js";
 import { askYesNo } from "./prompt.js";
 import { table } from "./output.js";
@@ -39,6 +41,9 @@ export function trustCommand(deps: CliDeps): Command {
         for (const dir of dirs) o.out(revokeProjectCommands(dir, paths) ? `no longer trusted: ${dir}` : `was not trusted: ${dir}`);
         return;
       }
+      // A file that does not load is not trusted: loadConfig checked the schema and every name the file uses
+      // (all problems at once); the rules' match/not_match examples need the real shell parser.
+      compilePolicy(loaded.config, await sharedShellAnalyzer(), loaded.sources.at(-1)?.file);
       const changes = dirs.map((dir) => ({ dir, ...commandTrustChanges(dir, paths) }));
       if (!opts.yes) {
         if (!deps.isTTY) throw new RefusedError("trusting the project needs confirmation", ["run 'firebreak trust' on a terminal after reviewing the files, or pass --yes"]);

@@ -68,7 +68,7 @@ export function parseDefinition(text: string, options: ParseOptions): ParseOutco
   const warnings: DefinitionWarning[] = [];
   const data = normalise(raw as Record<string, unknown>, file, nodeLine, warnings);
   const result = definitionSchema.safeParse(data);
-  if (!result.success) throw issueError(result.error.issues[0]!, file, nodeLine);
+  if (!result.success) throw issueError(result.error.issues[0]!, file, nodeLine, data);
   const def = result.data;
 
   const definition: CommandDefinition = {
@@ -141,19 +141,77 @@ function oversizeError(file: string, size: number): DefinitionError {
   return new DefinitionError(`definition is ${Math.ceil(size / 1024)} KiB, larger than the ${MAX_DEFINITION_BYTES / 1024} KiB a command definition may be; not read`, { file });
 }
 
+/**
+ * Decodes a definition file's bytes as UTF-8; invalid bytes are a DefinitionError naming the line, not
+ * silently replaced (a replaced byte could change what a template or a pattern means).
+ */
+export function decodeDefinition(bytes: Uint8Array, file: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    const line = 1 + countNewlines(bytes, firstInvalidUtf8(bytes));
+    throw new DefinitionError("is not valid UTF-8", { file, line });
+  }
+}
+
+function countNewlines(bytes: Uint8Array, end: number): number {
+  let n = 0;
+  for (let i = 0; i < end; i++) if (bytes[i] === 0x0a) n++;
+  return n;
+}
+
+/** Offset of the first byte that does not start a valid UTF-8 sequence (decoding line by line would miss none). */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let start = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i < bytes.length && bytes[i] !== 0x0a) continue;
+    try {
+      decoder.decode(bytes.subarray(start, i));
+    } catch {
+      return start;
+    }
+    start = i + 1;
+  }
+  return 0;
+}
+
 /** Refuses an oversized file before reading it (a multi-GB file must not be read at all). */
 export function checkDefinitionSize(file: string, sizeBytes: number): void {
   if (sizeBytes > MAX_DEFINITION_BYTES) throw oversizeError(file, sizeBytes);
 }
 
-function issueError(issue: z.core.$ZodIssue, file: string, lineOf: LineOf): DefinitionError {
+/** What a YAML value is, for "expected X, got Y". */
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "object") return "mapping";
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
+  let cur = data;
+  for (const key of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<string | number, unknown>)[key];
+  }
+  return cur;
+}
+
+function issueError(issue: z.core.$ZodIssue, file: string, lineOf: LineOf, data: unknown): DefinitionError {
   const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
   const field = path.map((p, i) => (typeof p === "number" ? `[${p}]` : i ? `.${p}` : p)).join("");
   let message = issue.message;
   if (issue.code === "invalid_value" && "values" in issue) message = `must be one of: ${issue.values.map(String).join(", ")}`;
-  if (issue.code === "invalid_type" && issue.input === undefined) message = "is required";
+  if (issue.code === "invalid_type") {
+    const value = valueAt(data, path);
+    message = value === undefined ? "is required" : `expected ${issue.expected}, got ${kindOf(value)}`;
+  }
   // `validation` keys may have been hoisted from the parameter itself: point at whichever exists.
-  const line = lineOf(path) ?? lineOf(path.filter((p) => p !== "validation"));
+  // lineOf falls back to the nearest ancestor; a key's own line comes after its ancestors', so the later line of
+  // the two spellings (`parameters[0].validation.min`, hoisted `parameters[0].min`) is the key itself.
+  const lines = [lineOf(path), lineOf(path.filter((p) => p !== "validation"))].filter((l): l is number => l !== undefined);
+  const line = lines.length ? Math.max(...lines) : undefined;
   return new DefinitionError(message, { file, line, field: field || undefined });
 }
 

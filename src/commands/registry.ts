@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ConfigError, DefinitionError } from "../errors.js";
-import { checkDefinitionSize, type DefinitionWarning, parseDefinition, qualify } from "./parse.js";
+import { checkDefinitionSize, type DefinitionWarning, decodeDefinition, parseDefinition, qualify } from "./parse.js";
 import type { CommandDefinition, CommandLayer } from "./types.js";
 
 /** One folder of definitions. Layers are given lowest precedence first. */
@@ -146,7 +146,7 @@ export class CommandRegistry {
     const state: FileState = { layer, warnings: [], lastGood: prev?.lastGood };
     try {
       checkDefinitionSize(abs, fs.statSync(abs).size);
-      const text = fs.readFileSync(abs, "utf8");
+      const text = decodeDefinition(fs.readFileSync(abs), abs);
       const rel = path.relative(path.resolve(layer.dir), abs);
       const folders = path.dirname(rel).split(path.sep).filter((p) => p && p !== ".");
       const out = parseDefinition(text, { file: abs, layer: layer.layer, folderNamespace: folders.length ? folders.join(":") : undefined });
@@ -224,7 +224,10 @@ export class CommandRegistry {
   }
 }
 
-/** Every `*.md` below dir, sorted; a missing folder is simply empty. */
+/**
+ * Every `*.md` below dir, sorted; a missing folder is simply empty. A symlink named `*.md` is listed (its target is
+ * read, or reported when it is dangling or not a file); symlinked folders are not followed (no loops).
+ */
 export function listMarkdown(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
@@ -237,7 +240,7 @@ export function listMarkdown(dir: string): string[] {
     for (const e of entries) {
       const p = path.join(d, e.name);
       if (e.isDirectory() && !e.name.startsWith(".")) walk(p);
-      else if (e.isFile() && e.name.endsWith(".md")) out.push(path.resolve(p));
+      else if ((e.isFile() || e.isSymbolicLink()) && e.name.endsWith(".md")) out.push(path.resolve(p));
     }
   };
   walk(dir);

@@ -22,7 +22,8 @@ export const PARAMETER_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9_]*$/;
 /** Keys that may sit directly on a parameter but belong in `validation` (seed quirk). */
 export const HOISTED_VALIDATION_KEYS = ["min", "max", "allowed_values", "pattern"] as const;
 
-export const validationSchema = z.strictObject({
+export const validationSchema = z
+  .strictObject({
   min: z.number().optional(),
   max: z.number().optional(),
   allowed_values: z.array(z.unknown()).min(1).optional(),
@@ -41,7 +42,11 @@ export const validationSchema = z.strictObject({
       { message: "is not a valid regular expression" },
     )
     .optional(),
-});
+  })
+  .refine((v) => v.min === undefined || v.max === undefined || v.min <= v.max, {
+    message: "min is greater than max: no value could pass",
+    path: ["min"],
+  });
 
 export const parameterSchema = z.object({
   name: z.string().regex(PARAMETER_NAME_PATTERN, "must match ^[a-zA-Z][a-zA-Z0-9_]*$"),

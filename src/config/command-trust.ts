@@ -90,7 +90,15 @@ function trustFileMtime(paths: FirebreakPaths): number {
 function currentFiles(dir: string): Record<string, string> {
   const root = realpath(dir);
   const out: Record<string, string> = {};
-  for (const file of listMarkdown(dir)) out[path.relative(root, realpath(file))] = digest(fs.readFileSync(file, "utf8"));
+  for (const file of listMarkdown(dir)) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, "utf8");
+    } catch {
+      continue; // a dangling symlink or a folder named *.md: nothing to trust; the registry reports it
+    }
+    out[path.relative(root, realpath(file))] = digest(text);
+  }
   return out;
 }
 

@@ -2,11 +2,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { parse as parseToml, TomlError } from "smol-toml";
 import type { z } from "zod";
-import { ConfigError } from "../errors.js";
+import { ConfigError, ConfigIssuesError, type SourceLocation } from "../errors.js";
 import { DEFAULT_CONFIG_TOML } from "./defaults.js";
 import { type FirebreakPaths, resolvePaths } from "../paths.js";
 import { checkProjectTrust } from "./trust.js";
 import { configSchema, type FirebreakConfig } from "./schema.js";
+import { checkReferences, type ReferenceIssue } from "./references.js";
 import { locateTomlKey } from "./toml-locate.js";
 
 export const PROJECT_CONFIG_FILE = "firebreak.toml";
@@ -65,34 +66,56 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     sources.push(source);
   }
   const merged = sources.reduce<Record<string, unknown>>((acc, s) => deepMerge(acc, s.data), {});
-  const config = validate(merged, sources);
-  return { config, sources, projectRoot: projectFile ? path.dirname(projectFile) : cwd, paths, env: options.env ?? process.env };
+  const projectRoot = projectFile ? path.dirname(projectFile) : cwd;
+  const config = validate(merged, sources, { projectRoot, env: options.env ?? process.env });
+  return { config, sources, projectRoot, paths, env: options.env ?? process.env };
 }
 
-/** Validates a merged config object; errors name the file and line that set the bad key. */
-export function validate(merged: unknown, sources: ConfigSource[]): FirebreakConfig {
+/**
+ * Validates a merged config object: the schema, then whether the names it uses exist (roles, VM types, hook
+ * presets and programs, knowledge graphs). Every problem is reported at once, each naming the file and line
+ * that set the key; one problem is a ConfigError, several a ConfigIssuesError.
+ */
+export function validate(
+  merged: unknown,
+  sources: ConfigSource[],
+  where: { projectRoot?: string; env?: NodeJS.ProcessEnv } = {},
+): FirebreakConfig {
   const result = configSchema.safeParse(merged);
-  if (result.success) return result.data;
-  throw issueToError(result.error.issues[0]!, sources);
+  const issues: ReferenceIssue[] = result.success ? [] : result.error.issues.flatMap(fromZodIssue);
+  const projectRoot = where.projectRoot ?? process.cwd();
+  const fileDir = (source: ConfigSource | undefined) => (source && !source.file.startsWith("<") ? path.dirname(source.file) : projectRoot);
+  issues.push(
+    ...checkReferences((merged ?? {}) as Record<string, unknown>, {
+      dirOfKey: (keyPath) => fileDir([...sources].reverse().find((s) => hasPath(s.data, keyPath))),
+      hookBaseDir: fileDir(sources.at(-1)),
+      pathEnv: (where.env ?? process.env).PATH ?? "",
+    }),
+  );
+  if (issues.length === 0 && result.success) return result.data;
+  const located = issues.map((issue) => ({ message: issue.message, location: locateKey(issue.keyPath, sources) }));
+  if (located.length === 1) return throwOne(located[0]!);
+  throw new ConfigIssuesError(located);
 }
 
-function issueToError(issue: z.core.$ZodIssue, sources: ConfigSource[]): ConfigError {
-  let keyPath = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
-  let message = issue.message;
-  if (issue.code === "unrecognized_keys") {
-    const key = issue.keys[0] ?? "";
-    keyPath = [...keyPath, key];
-    message = `unknown key '${key}'`;
-  }
+function throwOne(issue: { message: string; location: SourceLocation }): never {
+  throw new ConfigError(issue.message, issue.location);
+}
+
+function fromZodIssue(issue: z.core.$ZodIssue): ReferenceIssue[] {
+  const keyPath = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
+  if (issue.code === "unrecognized_keys") return issue.keys.map((key) => ({ keyPath: [...keyPath, key], message: `unknown key '${key}'` }));
+  return [{ keyPath, message: issue.message }];
+}
+
+/** The highest-precedence file that sets the key is the one to blame. */
+function locateKey(keyPath: (string | number)[], sources: ConfigSource[]): SourceLocation {
   const field = keyPath.join(".");
-  // The highest-precedence file that mentions the key is the one to blame.
   for (const source of [...sources].reverse()) {
     const line = locateTomlKey(source.text, keyPath);
-    if (line !== undefined && hasPath(source.data, keyPath)) {
-      return new ConfigError(message, { file: source.file, line, field });
-    }
+    if (line !== undefined && hasPath(source.data, keyPath)) return { file: source.file, line, field };
   }
-  return new ConfigError(message, { field });
+  return { field };
 }
 
 function hasPath(data: unknown, keyPath: readonly (string | number)[]): boolean {

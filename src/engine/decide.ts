@@ -76,6 +76,9 @@ export async function decide(ctx: EngineContext, input: DecideInput): Promise<{ 
     decision.needsConfirmation = true;
     notes.push(...verdict.reasons);
   }
+  // An allow rule covering every command of the line lifts the host's risk ceiling to the rule's (never past high).
+  const localRiskCeiling = maxRisk(config.policy.local_risk_ceiling, verdict.localRiskCeiling ?? "low");
+  if (verdict.action === "allow") notes.push(...verdict.reasons.map((r) => `${r} (may run on the host up to risk ${localRiskCeiling})`));
 
   // 3. Knowledge-graph concepts required by the definition.
   if (decision.concepts.missing.length) {
@@ -105,7 +108,7 @@ export async function decide(ctx: EngineContext, input: DecideInput): Promise<{ 
     risk: decision.risk,
     opaque: assessment.opaque,
     allowCriticalInVm: config.policy.allow_critical_in_vm,
-    localRiskCeiling: config.policy.local_risk_ceiling,
+    localRiskCeiling,
   };
   let placed = decidePlacement({ ...placementInput, vmAvailable: true });
   if (placed.placement === "vm") {

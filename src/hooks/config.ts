@@ -8,7 +8,7 @@
  * presets = { ci = ["logging", "preflight"] }
  *
  * [hooks.preflight]
- * deny = ["git push --force *", { pattern = "rm -rf /", reason = "never" }]
+ * deny = ["git push --force *", { pattern = ["rm -rf /", "rm -rf / *"], reason = "never" }]
  * allowed_dirs = ["~/src", "/work"]
  *
  * [hooks.notification]
@@ -24,6 +24,7 @@
  */
 import { z } from "zod";
 import { ConfigError } from "../errors.js";
+import { commandPatternSchema } from "../policy/config-schema.js";
 import { RISK_LEVELS } from "../policy/types.js";
 import { BUILTIN_HOOK_NAMES, DEFAULT_PRESETS, isBuiltinHookName } from "./presets.js";
 import { HOOK_PHASES } from "./types.js";
@@ -59,17 +60,19 @@ const loggingSchema = z.strictObject({
   include_rendered: z.boolean().default(false),
 });
 
+/** The policy's command-pattern syntax (as `[policy] blacklist`), checked at load. */
 const denyPatternSchema = z.union([
-  z.string().min(1),
+  commandPatternSchema,
   z.strictObject({
-    pattern: z.union([z.string().min(1), z.array(z.string()).min(1)]),
+    /** One pattern or several alternatives. */
+    pattern: z.union([commandPatternSchema, z.array(commandPatternSchema).min(1)]),
     reason: z.string().optional(),
   }),
 ]);
 
 const preflightSchema = z.strictObject({
   ...commonFields,
-  /** argv prefixes; `*` matches any text inside one word. */
+  /** Command patterns, the `[policy] blacklist` syntax: `git push --force *`. */
   deny: z.array(denyPatternSchema).default([]),
   /** When non-empty, the working directory must be inside one of these (`~` expands; relative = workspace). */
   allowed_dirs: z.array(z.string().min(1)).default([]),
@@ -216,6 +219,11 @@ export function parseHooksConfig(raw: unknown, file?: string): HooksConfig {
   const issue = parsed.error.issues[0];
   const field = ["hooks", ...(issue?.path ?? [])].join(".");
   throw new ConfigError(issue?.message ?? "invalid [hooks] section", { file, field }, { cause: parsed.error });
+}
+
+/** Every preset a role may name: the built-in defaults and those `[hooks] presets` defines. */
+export function knownPresetNames(configured: Record<string, unknown>): string[] {
+  return [...new Set([...Object.keys(DEFAULT_PRESETS), ...Object.keys(configured)])].sort();
 }
 
 /** Compiles a matcher: `/re/flags` tests the command name, anything else must equal it; `*` matches all. */

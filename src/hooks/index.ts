@@ -14,7 +14,7 @@ export { createEnvironmentHook } from "./builtin/environment.js";
 export { createGitHook } from "./builtin/git.js";
 export { createLoggingHook } from "./builtin/logging.js";
 export { createNotificationHook, deliver } from "./builtin/notification.js";
-export { createPreflightHook, matchesArgvPattern } from "./builtin/preflight.js";
+export { createPreflightHook } from "./builtin/preflight.js";
 export { createResourceMonitorHook, startResourceMonitor } from "./builtin/resource-monitor.js";
 export {
   compileMatcher,

@@ -97,7 +97,7 @@ export async function readMarkdownSources(dir: string): Promise<MarkdownSource[]
  * Builds a thesaurus from a markdown folder (rules above).
  *
  * @example
- * const { thesaurus, conflicts } = await buildThesaurusFromMarkdown("../shared/fixtures/terraphim-kg", { name: "engineer" });
+ * const { thesaurus, conflicts } = await buildThesaurusFromMarkdown("test/fixtures/terraphim-kg", { name: "engineer" });
  * thesaurus.lookup("pnpm")?.nterm // "bun"
  */
 export async function buildThesaurusFromMarkdown(dir: string, options: { name?: string } = {}): Promise<ThesaurusBuild> {

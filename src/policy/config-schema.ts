@@ -52,10 +52,21 @@ export const commandPatternSchema = z.string().superRefine((source, ctx) => {
   }
 });
 
-export const ruleSchema = z.strictObject({
+/** How high an `allow` rule may lift the local risk ceiling; critical never runs on the host. */
+export const ALLOW_CEILINGS = ["low", "medium", "high"] as const;
+/** An allow rule's ceiling when it states none. */
+export const DEFAULT_ALLOW_CEILING = "medium";
+
+export const ruleSchema = z
+  .strictObject({
   /** A name for messages; defaults to the rule's position ("#3"). */
   id: z.string().min(1).optional(),
   action: ruleActionSchema,
+  /**
+   * Allow rules only: a line whose every simple command an allow rule covers may run on the host up to
+   * this risk (default medium) instead of `[policy] local_risk_ceiling`, when that is lower.
+   */
+  local_risk_ceiling: caseInsensitive(z.enum(ALLOW_CEILINGS)).optional(),
   /** One pattern or several alternatives. */
   pattern: z.union([commandPatternSchema, z.array(commandPatternSchema).min(1)]),
   reason: z.string().optional(),
@@ -63,7 +74,12 @@ export const ruleSchema = z.strictObject({
   match: z.array(z.string()).default([]),
   /** Shell lines this rule must not decide (checked at load). */
   not_match: z.array(z.string()).default([]),
-});
+  })
+  .superRefine((rule, ctx) => {
+    if (rule.local_risk_ceiling !== undefined && rule.action !== "allow") {
+      ctx.addIssue({ code: "custom", path: ["local_risk_ceiling"], message: `only an allow rule has a local_risk_ceiling (this rule's action is ${rule.action})` });
+    }
+  });
 
 const count = z.number().int().positive();
 

@@ -2,12 +2,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { freshCliProject, runCli } from "../helpers/cli.js";
-import { SHARED_FIXTURES, writeTree } from "../helpers/tmp.js";
+import { TERRAPHIM_KG, writeTree } from "../helpers/tmp.js";
 
 let env: NodeJS.ProcessEnv;
 let project: string;
 const cli = (...args: string[]) => runCli(args, { cwd: project, env });
-const FIXTURE_KG = path.join(SHARED_FIXTURES, "terraphim-kg");
+const FIXTURE_KG = TERRAPHIM_KG;
 
 beforeEach(() => {
   ({ project, env } = freshCliProject());

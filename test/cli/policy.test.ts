@@ -28,6 +28,27 @@ describe("firebreak policy check", () => {
     expect(answers[2]!.segments[0]!.argv).toEqual(["rm", "-rf", "~"]);
   });
 
+  it("an allow rule lets the lines it covers run on the host up to its ceiling; other lines, deny and ask keep their say", async () => {
+    writeTree(project, {
+      "firebreak.toml":
+        '[vm]\nbackend = "none"\n[[policy.rules]]\nid = "deps"\naction = "allow"\npattern = "npm install *"\n' +
+        '[[policy.rules]]\nid = "push"\naction = "allow"\npattern = "git push *"\nlocal_risk_ceiling = "low"\n' +
+        '[[policy.rules]]\nid = "ask-pip"\naction = "ask"\npattern = "pip install *"\n[[policy.rules]]\nid = "pip"\naction = "allow"\npattern = "pip install *"\n',
+    });
+    const check = async (line: string) => JSON.parse((await cli(["policy", "check", "--json", "--", line])).stdout) as { placement: string; risk: string; reasons: string[] };
+    const npm = await check("npm install");
+    expect(npm).toMatchObject({ placement: "local", risk: "medium" });
+    expect(npm.reasons).toContain('allowed by rule "deps" (npm install *) on \'npm install\' (may run on the host up to risk medium)');
+    // Its own ceiling low: medium stays off the host (no VM here, so refused).
+    expect((await check("git push origin main")).placement).toBe("denied");
+    // Not every command is covered: the allow does not apply.
+    expect((await check("npm install && git push origin main")).placement).toBe("denied");
+    // An ask rule wins over an allow rule on the same command.
+    const pip = await check("pip install x");
+    expect(pip.reasons.join("\n")).toContain("needs confirmation");
+    expect(pip.placement).toBe("denied");
+  });
+
   it("exits 77 for a denied line and prints the reasons", async () => {
     const r = await cli(["policy", "check", "--", "rm -rf /"]);
     expect(r.code).toBe(77);

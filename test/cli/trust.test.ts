@@ -42,6 +42,24 @@ describe("project config trust", () => {
     expect((await cli("trust", "--revoke")).stdout).toContain("no longer trusted");
   });
 
+  it("refuses to trust a file that does not load, naming every problem, and trusts nothing", async () => {
+    writeTree(project, { "firebreak.toml": 'default_role = "admin"\n[roles.developer]\nvm_type = "huge"\n' });
+    const r = await cli("trust", "--yes");
+    expect(r.code).toBe(78);
+    expect(r.stderr).toContain("2 configuration errors");
+    expect(r.stderr).toContain("firebreak.toml:1: field 'default_role': unknown role 'admin'");
+    expect(r.stderr).toContain("firebreak.toml:3: field 'roles.developer.vm_type': unknown vm_type 'huge'");
+    expect((await cli("trust", "--list")).stdout).toContain("no trusted project configs");
+  });
+
+  it("refuses to trust a file whose rule fails its own example (checked with the real shell parser)", async () => {
+    writeTree(project, { "firebreak.toml": '[[policy.rules]]\nid = "x"\naction = "deny"\npattern = "git push *"\nmatch = ["git pull"]\n' });
+    const r = await cli("trust", "--yes");
+    expect(r.code).toBe(78);
+    expect(r.stderr).toContain('rule "x" (git push *) does not match its example "git pull"');
+    expect((await cli("trust", "--list")).stdout).toContain("no trusted project configs");
+  });
+
   it("a directory without firebreak.toml needs no trust", async () => {
     fs.rmSync(path.join(project, "firebreak.toml"));
     expect((await cli("run", "hello-world")).stdout).toBe("hello, World!\n");

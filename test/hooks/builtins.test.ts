@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createEnvironmentHook } from "../../src/hooks/builtin/environment.js";
 import { createLoggingHook } from "../../src/hooks/builtin/logging.js";
-import { createPreflightHook, matchesArgvPattern } from "../../src/hooks/builtin/preflight.js";
+import { createPreflightHook } from "../../src/hooks/builtin/preflight.js";
 import { hooksConfigSchema } from "../../src/hooks/config.js";
 import { createHookPipeline } from "../../src/hooks/pipeline.js";
 import { FIXTURES, makeCtx, runReal, seg, tempDir } from "./helpers.js";
@@ -11,22 +11,36 @@ import { FIXTURES, makeCtx, runReal, seg, tempDir } from "./helpers.js";
 const cfg = (raw: Record<string, unknown>) => hooksConfigSchema.parse(raw);
 
 describe("preflight", () => {
-  it("matches argv prefixes with * wildcards and base names", () => {
-    expect(matchesArgvPattern(["rm", "-rf", "/"], ["/usr/bin/rm", "-rf", "/", "--no-preserve-root"])).toBe(true);
-    expect(matchesArgvPattern(["git", "push", "--force*"], ["git", "push", "--force-with-lease"])).toBe(true);
-    expect(matchesArgvPattern(["git", "push", "*", "main"], ["git", "push", "origin", "main"])).toBe(true);
-    expect(matchesArgvPattern(["git", "push", "--force*"], ["git", "push", "origin"])).toBe(false);
-    expect(matchesArgvPattern(["rm", "-rf", "/"], ["rm", "-rf"])).toBe(false);
-    expect(matchesArgvPattern(["/bin/rm"], ["rm"])).toBe(false);
-    expect(matchesArgvPattern(["a.b"], ["axb"])).toBe(false);
+  it("uses the blacklist's pattern syntax and matching: whole words, anchored, base names, wrappers put back", async () => {
+    const hook = createPreflightHook(cfg({ preflight: { deny: ["rm -rf /", "git push ? main", "git push --force *"] } }).preflight);
+    const blocked = async (argv: string[], wrappers: string[] = []) => (await hook.run(makeCtx({ segments: [{ ...seg(argv), wrappers }] }))).action === "block";
+    expect(await blocked(["/usr/bin/rm", "-rf", "/"])).toBe(true);
+    expect(await blocked(["rm", "-rf", "/"], ["sudo"])).toBe(true);
+    expect(await blocked(["git", "push", "origin", "main"])).toBe(true);
+    expect(await blocked(["git", "push", "--force", "origin", "main"])).toBe(true);
+    expect(await blocked(["git", "push", "--force"])).toBe(true);
+    // Anchored: a pattern without a trailing * is the whole command.
+    expect(await blocked(["rm", "-rf", "/", "--no-preserve-root"])).toBe(false);
+    expect(await blocked(["git", "push", "origin"])).toBe(false);
+    expect(await blocked(["rm", "-rf"])).toBe(false);
   });
 
-  it("blocks when any parsed segment matches a denied pattern", async () => {
-    const hook = createPreflightHook(cfg({ preflight: { deny: ["rm -rf /", { pattern: ["git", "push", "--force*"], reason: "rewrites shared history" }] } }).preflight);
+  it("refuses at load a * glued to text, the shell-glob spelling that would never match, naming the fix", () => {
+    const parsed = hooksConfigSchema.safeParse({ preflight: { deny: ["git push --force*"] } });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.path).toEqual(["preflight", "deny", 0]);
+    expect(parsed.error?.issues[0]?.message).toContain("'--force*' glues a wildcard to text");
+    expect(parsed.error?.issues[0]?.message).toContain("write '--force *'");
+    // Quoted, it is the literal text.
+    expect(hooksConfigSchema.safeParse({ preflight: { deny: ["git push '--force*'"] } }).success).toBe(true);
+  });
+
+  it("blocks when any parsed segment matches a denied pattern (alternatives in one rule)", async () => {
+    const hook = createPreflightHook(cfg({ preflight: { deny: ["rm -rf /", { pattern: ["git push --force *", "git push -f *"], reason: "rewrites shared history" }] } }).preflight);
     const p = createHookPipeline([hook]);
-    const res = await p.runPre(makeCtx({ segments: [seg(["git", "status"]), seg(["git", "push", "--force", "origin"])] }));
+    const res = await p.runPre(makeCtx({ segments: [seg(["git", "status"]), seg(["git", "push", "-f", "origin"])] }));
     expect(res.blocked).toBe(true);
-    expect(res.reason).toBe("hook preflight: 'git push --force origin' matches denied pattern 'git push --force*': rewrites shared history");
+    expect(res.reason).toBe("hook preflight: 'git push -f origin' matches denied pattern 'git push -f *': rewrites shared history");
     expect((await p.runPre(makeCtx({ segments: [seg(["git", "push", "origin"])] }))).blocked).toBe(false);
   });
 

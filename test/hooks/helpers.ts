@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach } from "vitest";
+import { removeAfterFile } from "../helpers/tmp.js";
 import type { ShellSegment } from "../../src/policy/shell/types.js";
 import type { Hook, HookContext, HookOutcome } from "../../src/hooks/types.js";
 
@@ -37,7 +38,8 @@ export function fakeHook(name: string, priority: number, run: (ctx: HookContext)
 }
 
 export async function tempDir(prefix = "fb-hooks-"): Promise<{ path: string; cleanup(): Promise<void> }> {
-  const path = await mkdtemp(join(tmpdir(), prefix));
+  // Also removed after the file, for tests that fail before their own cleanup.
+  const path = removeAfterFile(await mkdtemp(join(tmpdir(), prefix)));
   return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
 }
 

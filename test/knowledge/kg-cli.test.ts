@@ -4,9 +4,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { kgCommand } from "../../src/cli/kg-cmd.js";
 import { RefusedError, UsageError } from "../../src/errors.js";
 import { type LoadedKnowledgeGraph, loadKnowledgeGraph } from "../../src/knowledge/index.js";
-import { REPO_ROOT, SHARED_FIXTURES, tempDir } from "../helpers/tmp.js";
+import { REPO_ROOT, TERRAPHIM_KG, tempDir } from "../helpers/tmp.js";
 
-const FIXTURE = path.join(SHARED_FIXTURES, "terraphim-kg");
+const FIXTURE = TERRAPHIM_KG;
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });

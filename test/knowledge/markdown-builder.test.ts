@@ -7,9 +7,9 @@ import {
   parseSynonymsLine,
 } from "../../src/knowledge/index.js";
 import { KnowledgeGraphError } from "../../src/errors.js";
-import { SHARED_FIXTURES, tempDir, writeTree } from "../helpers/tmp.js";
+import { TERRAPHIM_KG, tempDir, writeTree } from "../helpers/tmp.js";
 
-const FIXTURE = path.join(SHARED_FIXTURES, "terraphim-kg");
+const FIXTURE = TERRAPHIM_KG;
 
 describe("thesaurus from the Terraphim fixture graph", () => {
   it("maps npm, yarn and pnpm to concept bun and the install commands to bun install", async () => {

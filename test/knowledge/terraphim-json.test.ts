@@ -1,4 +1,3 @@
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { KnowledgeGraphError } from "../../src/errors.js";
 import {
@@ -9,11 +8,11 @@ import {
   Thesaurus,
   toTerraphimJson,
 } from "../../src/knowledge/index.js";
-import { SHARED_FIXTURES } from "../helpers/tmp.js";
+import { TERRAPHIM_KG } from "../helpers/tmp.js";
 
 describe("Terraphim JSON", () => {
   it("round-trips the fixture thesaurus: same terms, concepts, ids and bytes", async () => {
-    const { thesaurus } = await buildThesaurusFromMarkdown(path.join(SHARED_FIXTURES, "terraphim-kg"), { name: "Engineer" });
+    const { thesaurus } = await buildThesaurusFromMarkdown(TERRAPHIM_KG, { name: "Engineer" });
     const text = serializeThesaurus(thesaurus);
     const back = parseTerraphimJson(text);
     expect(back.conflicts).toEqual([]);

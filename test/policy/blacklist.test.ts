@@ -19,6 +19,21 @@ describe("blacklist", () => {
     expect(checkBlacklist(simpleSegments(line), BLACKLIST).map((h) => h.pattern)).toEqual(patterns);
   });
 
+  it("refuses at load the shell-glob spelling 'git push --force*' (it would never match), naming the index and the fix", () => {
+    let error: unknown;
+    try {
+      compileBlacklist(["mkfs *", "git push --force*"], { file: "/p/firebreak.toml" });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).location).toEqual({ file: "/p/firebreak.toml", field: "policy.blacklist[1]" });
+    expect((error as ConfigError).message).toContain("'--force*' glues a wildcard to text");
+    // The same words, written whole, block every force push.
+    const fixed = compileBlacklist(["git push --force *"]);
+    expect(checkBlacklist(simpleSegments("git push --force origin main"), fixed)).toHaveLength(1);
+  });
+
   it("checks nested segments, paths and wrappers", () => {
     const hits = checkBlacklist(
       [

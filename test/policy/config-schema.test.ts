@@ -108,3 +108,15 @@ describe("roleSchema", () => {
     expect(JSON.stringify(z.toJSONSchema(policySchema))).toContain("per_minute");
   });
 });
+
+describe("allow rules' local_risk_ceiling", () => {
+  it("defaults to medium on allow rules, is refused on other actions, and never reaches critical", async () => {
+    const { policySchema: schema } = await import("../../src/policy/config-schema.js");
+    const { compileRules: compile } = await import("../../src/policy/rules/compile.js");
+    const parsed = schema.parse({ rules: [{ action: "allow", pattern: "npm test *" }, { action: "allow", pattern: "make *", local_risk_ceiling: "High" }] });
+    expect(compile(parsed.rules).map((r) => r.localRiskCeiling)).toEqual(["medium", "high"]);
+    const onDeny = schema.safeParse({ rules: [{ action: "deny", pattern: "rm *", local_risk_ceiling: "low" }] });
+    expect(onDeny.error?.issues[0]).toMatchObject({ path: ["rules", 0, "local_risk_ceiling"], message: expect.stringContaining("only an allow rule") });
+    expect(schema.safeParse({ rules: [{ action: "allow", pattern: "x *", local_risk_ceiling: "critical" }] }).success).toBe(false);
+  });
+});

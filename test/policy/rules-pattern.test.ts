@@ -42,6 +42,14 @@ describe("command patterns", () => {
     expect(matches("cat /etc/shadow", ["cat", "/x/etc/shadow"], "basename")).toBe(false);
   });
 
+  it("rejects a wildcard glued to text, and accepts it quoted as literal text", () => {
+    expect(() => parseCommandPattern("git push --force*")).toThrow(/'--force\*' glues a wildcard to text/);
+    expect(() => parseCommandPattern("ls foo?")).toThrow(PatternError);
+    expect(() => parseCommandPattern("rm -rf /*")).toThrow(PatternError);
+    expect(matches("git push '--force*'", ["git", "push", "--force*"], "exact")).toBe(true);
+    expect(matches("git push '--force*'", ["git", "push", "--force"], "exact")).toBe(false);
+  });
+
   it.each([[""], ["   "], ["git push; rm -rf /"], ["ls | sh"], ["cat > x"], ["echo 'unterminated"], ["a && b"]])(
     "rejects %j",
     (source) => {

@@ -2,51 +2,37 @@
  * `preflight`: blocks by command patterns matched against every parsed segment, and by
  * allowed working directories.
  *
- * A pattern is an argv prefix: its words must match the segment's first words, one to
- * one; `*` inside a word matches any text (so a lone `*` is "any one word"). The first
- * word matches the command's base name too (`rm` matches `/bin/rm`). Flags are compared
- * as written: `rm -rf /` does not match `rm -r -f /` — list both spellings.
+ * Patterns are the policy's command patterns (src/policy/rules/pattern.ts), matched exactly as the
+ * `[policy] blacklist` matches them: word by word and anchored, a bare `*` for any number of words,
+ * a bare `?` for one; the first word also matches a path's base name (`rm` matches `/bin/rm`), and
+ * wrappers are put back (`sudo rm *` matches `sudo rm -rf x`). `git push --force *` blocks a force
+ * push with any arguments; `--force*` (a `*` glued to text) is refused when the config loads.
  *
  * @example
- * matchesArgvPattern(["git", "push", "--force*"], ["git", "push", "--force-with-lease", "origin"]) // true
- * matchesArgvPattern(["rm", "-rf", "/"], ["/usr/bin/rm", "-rf", "/"]) // true
+ * createPreflightHook({ ...config, deny: ["git push --force *", { pattern: ["rm -rf /", "rm -rf / *"], reason: "never" }] })
  */
 import { realpath } from "node:fs/promises";
 import { homedir } from "node:os";
-import { basename, isAbsolute, relative, resolve, sep } from "node:path";
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import { type CommandPattern, parseCommandPattern } from "../../policy/rules/pattern.js";
+import { segmentMatches } from "../../policy/rules/segment-match.js";
 import type { PreflightConfig } from "../config.js";
-import { builtinIdentity, } from "../presets.js";
+import { builtinIdentity } from "../presets.js";
 import type { Hook } from "../types.js";
 
 export interface DenyRule {
-  pattern: string[];
+  /** Alternatives: the rule matches when any of them does. */
+  patterns: CommandPattern[];
   reason?: string;
 }
 
-function globWord(pattern: string): RegExp {
-  const body = pattern
-    .split("*")
-    .map((part) => part.replace(/[\\^$.+?()[\]{}|]/g, "\\$&"))
-    .join(".*");
-  return new RegExp(`^${body}$`, "s");
-}
-
-/** True when `argv` starts with words matching `pattern` (see module doc). */
-export function matchesArgvPattern(pattern: readonly string[], argv: readonly string[]): boolean {
-  if (pattern.length === 0 || argv.length < pattern.length) return false;
-  return pattern.every((word, i) => {
-    const re = globWord(word);
-    const arg = argv[i] ?? "";
-    if (re.test(arg)) return true;
-    return i === 0 && !word.includes("/") && re.test(basename(arg));
-  });
-}
-
+/** Parses the configured deny list (already syntax-checked by the config schema). */
 export function normaliseDenyRules(deny: PreflightConfig["deny"]): DenyRule[] {
   return deny.map((d) => {
-    if (typeof d === "string") return { pattern: d.trim().split(/\s+/) };
-    const pattern = typeof d.pattern === "string" ? d.pattern.trim().split(/\s+/) : d.pattern;
-    return d.reason ? { pattern, reason: d.reason } : { pattern };
+    if (typeof d === "string") return { patterns: [parseCommandPattern(d)] };
+    const sources = typeof d.pattern === "string" ? [d.pattern] : d.pattern;
+    const patterns = sources.map((source) => parseCommandPattern(source));
+    return d.reason ? { patterns, reason: d.reason } : { patterns };
   });
 }
 
@@ -87,12 +73,13 @@ export function createPreflightHook(config: PreflightConfig): Hook {
       }
       for (const segment of ctx.segments) {
         for (const rule of rules) {
-          if (matchesArgvPattern(rule.pattern, segment.argv)) {
+          const hit = rule.patterns.find((pattern) => segmentMatches([pattern], segment, "restrict"));
+          if (hit) {
             const why = rule.reason ? `: ${rule.reason}` : "";
             return {
               action: "block",
-              reason: `'${segment.argv.join(" ")}' matches denied pattern '${rule.pattern.join(" ")}'${why}`,
-              annotations: { pattern: rule.pattern.join(" "), segment: segment.text },
+              reason: `'${segment.argv.join(" ")}' matches denied pattern '${hit.source}'${why}`,
+              annotations: { pattern: hit.source, segment: segment.text },
             };
           }
         }

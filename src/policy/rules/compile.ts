@@ -1,5 +1,6 @@
 import { ConfigError } from "../../errors.js";
-import type { PolicyRuleConfig } from "../config-schema.js";
+import { DEFAULT_ALLOW_CEILING, type PolicyRuleConfig } from "../config-schema.js";
+import type { RiskLevel } from "../types.js";
 import type { ShellSegment } from "../shell/types.js";
 import { type CommandPattern, PatternError, parseCommandPattern, startsWithWildcard } from "./pattern.js";
 import { segmentMatches } from "./segment-match.js";
@@ -17,6 +18,8 @@ export interface CompiledRule {
   action: RuleAction;
   patterns: CommandPattern[];
   reason?: string;
+  /** Allow rules: the highest risk a line they cover may run at on the host. */
+  localRiskCeiling?: RiskLevel;
 }
 
 export interface CompileRulesOptions {
@@ -90,6 +93,7 @@ export function compileRules(rules: readonly PolicyRuleConfig[], options: Compil
       action: config.action,
       patterns,
       ...(config.reason !== undefined ? { reason: config.reason } : {}),
+      ...(config.action === "allow" ? { localRiskCeiling: config.local_risk_ceiling ?? DEFAULT_ALLOW_CEILING } : {}),
     };
     checkExamples(rule, config.match ?? [], true, toSegments, (j) => at(`.match[${j}]`));
     checkExamples(rule, config.not_match ?? [], false, toSegments, (j) => at(`.not_match[${j}]`));

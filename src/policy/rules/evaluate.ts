@@ -1,4 +1,5 @@
 import type { ShellSegment } from "../shell/types.js";
+import { type RiskLevel, riskRank } from "../types.js";
 import { type CompiledRule, type RuleAction, describeRule, ruleMatchesSegment } from "./compile.js";
 
 export type RuleVerdict = RuleAction | "none";
@@ -21,6 +22,11 @@ export interface RuleEvaluation {
   perSegment: SegmentRuleVerdict[];
   /** Human-readable reasons for the deciding rules (empty for "none"). */
   reasons: string[];
+  /**
+   * For "allow": the highest risk the line may run at on the host — per segment the highest ceiling of the allow
+   * rules covering it, and over the line the lowest of those (each command stays within what allowed it).
+   */
+  localRiskCeiling?: RiskLevel;
 }
 
 const PRECEDENCE: RuleAction[] = ["deny", "ask", "allow"];
@@ -57,5 +63,15 @@ export function evaluateRules(segments: readonly ShellSegment[], rules: readonly
     const text = segments[segmentIndex]?.text;
     reasons.push(`${verb} by ${describeRule(rule)}${text ? ` on '${text}'` : ""}${rule.reason ? `: ${rule.reason}` : ""}`);
   }
-  return { action, matched, perSegment, reasons };
+  if (action !== "allow") return { action, matched, perSegment, reasons };
+  const segmentCeilings = perSegment.map((s) => highest(s.rules.map((r) => r.localRiskCeiling ?? "low")));
+  return { action, matched, perSegment, reasons, localRiskCeiling: lowest(segmentCeilings) };
+}
+
+function highest(levels: readonly RiskLevel[]): RiskLevel {
+  return levels.reduce((a, b) => (riskRank(b) > riskRank(a) ? b : a), "low" as RiskLevel);
+}
+
+function lowest(levels: readonly RiskLevel[]): RiskLevel {
+  return levels.reduce((a, b) => (riskRank(b) < riskRank(a) ? b : a));
 }

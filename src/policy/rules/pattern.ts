@@ -9,6 +9,9 @@ import { ShellSyntaxError, tokenizeShell } from "./shell-words.js";
  *   - a bare `?` word matches exactly one word, e.g. `git ? --force`;
  *   - any other word matches that exact word (case-sensitive). Quote a wildcard to
  *     match it literally: `'*'`, `"?"` or `\*`.
+ *   - a `*` or `?` glued to other text (`--force*`) is an error, not a literal: it reads like a
+ *     shell glob, and as a literal it would silently never match. Write `--force *` (the word
+ *     `--force`, then anything) and list `--force-with-lease *` too, or quote it to mean the text.
  *   - without a trailing `*` the pattern is anchored: `git status` matches only
  *     `git status`, not `git status --short` (write `git status *` for that).
  *   - the first word may be matched against the basename of argv[0]
@@ -53,6 +56,11 @@ export function parseCommandPattern(source: string): CommandPattern {
     if (token.kind === "op") {
       throw new PatternError(
         `pattern '${source}' contains the operator '${token.value.trim() || "newline"}': a pattern is one simple command`,
+      );
+    }
+    if (!token.quoted && token.value !== "*" && token.value !== "?" && /[*?]/.test(token.value)) {
+      throw new PatternError(
+        `pattern '${source}': '${token.value}' glues a wildcard to text; in firebreak patterns a bare '*' is any number of words and a bare '?' one word, matched whole (write '${token.value.replace(/[*?]+$/, "")} *' and list each spelling, or quote the word to match it literally)`,
       );
     }
     if (!token.quoted && token.value === "*") words.push({ kind: "any-rest" });

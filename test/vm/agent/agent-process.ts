@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
+import { removeAfterFile } from "../../helpers/tmp.js";
 import { AgentClient, type AgentClientOptions, ensureAgentBuilt } from "../../../src/vm/agent/index.js";
 
 const READY_POLL_MS = 5;
@@ -34,7 +35,8 @@ function exitedOf(proc: ChildProcess): Promise<{ code: number | null; signal: No
 
 export async function startUnixAgent(extraArgs: string[] = []): Promise<RunningAgent> {
   const binary = await ensureAgentBuilt();
-  const dir = mkdtempSync(join(tmpdir(), "fb-agent-"));
+  // Removed by stop(), or after the file when a test fails before it stops the agent.
+  const dir = removeAfterFile(mkdtempSync(join(tmpdir(), "fb-agent-")));
   const socketPath = join(dir, "agent.sock");
   const proc = spawn(binary, ["--listen-unix", socketPath, ...HOST_SAFE_ARGS, ...extraArgs], {
     stdio: ["ignore", "ignore", "pipe"],

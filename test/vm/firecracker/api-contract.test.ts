@@ -1,7 +1,7 @@
 /**
  * Contract: every request the Firecracker client can send — each method, with realistic and edge inputs, and the exact
  * bodies the backend derives from VmSpecs and snapshots — conforms to Firecracker's own spec file
- * (../shared/fixtures/firecracker/firecracker-v1.16.1.yaml, parsed at runtime).
+ * (test/fixtures/firecracker/firecracker-v1.16.1.yaml, parsed at runtime).
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -57,8 +57,8 @@ function violations(requests: { method: string; url: string; body: unknown }[]):
 const baseSpec: VmSpec = { vcpus: 1, memoryMb: 256, network: false, kernelPath: "/img/vmlinux", runDir: "/run/fb/vm1" };
 
 describe("the spec file", () => {
-  it("is the real Firecracker v1.16.1 spec, loaded from the shared fixtures", () => {
-    expect(FIRECRACKER_SPEC_PATH.endsWith(path.join("shared", "fixtures", "firecracker", "firecracker-v1.16.1.yaml"))).toBe(true);
+  it("is the real Firecracker v1.16.1 spec, loaded from the repository's own fixtures", () => {
+    expect(FIRECRACKER_SPEC_PATH.endsWith(path.join("test", "fixtures", "firecracker", "firecracker-v1.16.1.yaml"))).toBe(true);
     expect(spec.info.version).toBe("1.16.1");
     expect(Object.keys(spec.definitions).length).toBeGreaterThan(20);
   });

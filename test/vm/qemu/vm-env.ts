@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, it } from "vitest";
 import type { VmSpec } from "../../../src/vm/backend.js";
+import { removeAfterFile } from "../../helpers/tmp.js";
 import { findGuestImage, type GuestImage } from "../../../src/vm/image/index.js";
 
 /**
@@ -41,7 +42,7 @@ export function reportMissingVmEnv(env: VmTestEnv, suite: string): void {
 
 /** A short run dir (Unix socket paths must stay under 108 bytes). */
 export function shortRunDir(): string {
-  const parent = mkdtempSync(path.join(os.tmpdir(), "fbt-"));
+  const parent = removeAfterFile(mkdtempSync(path.join(os.tmpdir(), "fbt-")));
   return path.join(parent, "vm");
 }
 

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
-export const FIRECRACKER_SPEC_PATH = path.resolve(REPO_ROOT, "../shared/fixtures/firecracker/firecracker-v1.16.1.yaml");
+export const FIRECRACKER_SPEC_PATH = path.join(REPO_ROOT, "test/fixtures/firecracker/firecracker-v1.16.1.yaml");
 
 export interface Schema {
   $ref?: string;
