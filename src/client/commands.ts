@@ -10,7 +10,7 @@ import { recordCount } from "../cli/options.js";
 import type { Output } from "../cli/output.js";
 import { askYesNo } from "../cli/prompt.js";
 import { auditTable, verifyText } from "../cli/view/audit-text.js";
-import { commandsTable, problemsText, showText } from "../cli/view/commands-text.js";
+import { commandHelpText, commandsTable, problemsText, showText } from "../cli/view/commands-text.js";
 import { policyLine, policyText } from "../cli/view/policy-text.js";
 import { RunView } from "../cli/view/run-view.js";
 import type { ClientCommand } from "./argv.js";
@@ -70,8 +70,12 @@ export async function runThroughDaemon(cmd: ClientCommand, c: ClientContext): Pr
 
 async function run(cmd: Extract<ClientCommand, { kind: "run" }>, c: ClientContext): Promise<number> {
   // The definition decides which of --json/--yes/--plan/--role after the name are firebreak's.
-  const { definition } = await get<{ definition: DefinitionView }>(c, `/v1/commands/${enc(cmd.name)}?cwd=${enc(c.cwd)}`);
+  const { definition, usage, documentation } = await get<{ definition: DefinitionView; usage: string; documentation: string }>(c, `/v1/commands/${enc(cmd.name)}?cwd=${enc(c.cwd)}`);
   const { flags, rest } = splitRunTokens(definition, cmd.tokens);
+  if (flags.help) {
+    c.output.out(commandHelpText(c.output, definition, usage, documentation));
+    return EXIT.OK;
+  }
   const json = cmd.json || Boolean(flags.json);
   const planOnly = cmd.plan || Boolean(flags.plan);
   const request: InvocationRequest = { command: definition.qualifiedName, args: rest, cwd: c.cwd, role: flags.role ?? cmd.role, yes: cmd.yes || Boolean(flags.yes), env: stringEnv(c.env) };
