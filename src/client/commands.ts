@@ -103,7 +103,7 @@ async function run(cmd: Extract<ClientCommand, { kind: "run" }>, c: ClientContex
       continue;
     }
     view.onEvent({ type: "plan", plan: body.plan });
-    view.onEvent({ type: "refused", message: body.refused.message, reasons: body.refused.reasons });
+    view.onEvent({ type: "refused", ...body.refused });
     return view.exitStatus();
   }
 }

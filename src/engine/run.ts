@@ -11,6 +11,7 @@ import { runLocal } from "../exec/local.js";
 import { RateLimitStore } from "../policy/limits/rate-limit-store.js";
 import { rateLimitRequests } from "../policy/limits/resolve.js";
 import { resolveAsk } from "../policy/rules/ask.js";
+import { rolesThatWouldAllow } from "./alternatives.js";
 import type { EngineContext } from "./context.js";
 import { configDir } from "./hooks-list.js";
 import { SHELL_LINE_COMMAND } from "./decide.js";
@@ -40,11 +41,12 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
   const emit = options.emit ?? ignoreEvents;
   const refuse = async (message: string, reasons: string[], extra: Partial<Refused> = {}, hooks?: unknown[]): Promise<Refused> => {
     await audit(ctx, plan, { kind: "refused", placement: "denied", reasons, hooks });
-    emit({ type: "refused", message, reasons, ...(extra.needsConfirmation ? { needs_confirmation: true } : {}) });
+    const allowed = extra.allowedRoles?.length ? { allowed_roles: extra.allowedRoles } : {};
+    emit({ type: "refused", message, reasons, ...(extra.needsConfirmation ? { needs_confirmation: true } : {}), ...allowed });
     return { kind: "refused", plan, message, reasons, ...extra };
   };
   if (decision.placement === "denied" || plan.rendered === undefined) {
-    return refuse(`${commandLabel(plan)} was refused`, decision.reasons);
+    return refuse(`${commandLabel(plan)} was refused`, decision.reasons, { allowedRoles: await rolesThatWouldAllow(ctx, plan) });
   }
   if (decision.needsConfirmation) {
     const answer = await resolveAsk({ isTTY: Boolean(plan.options.isTTY && options.prompt), yes: Boolean(plan.options.yes), prompt: options.prompt ?? (async () => false), question: confirmationQuestion(plan) });

@@ -70,7 +70,7 @@ export interface PlanView {
 /** How an invocation ended: planned only, refused (nothing ran), or run (possibly cancelled). */
 export type InvocationOutcome =
   | { kind: "planned"; plan: Plan }
-  | { kind: "refused"; plan: Plan; message: string; reasons: string[]; needsConfirmation?: boolean }
+  | { kind: "refused"; plan: Plan; message: string; reasons: string[]; needsConfirmation?: boolean; /** Other configured roles the policy would allow it for. */ allowedRoles?: string[] }
   | { kind: "completed"; plan: Plan; result: RunResult };
 
 export interface RunResult extends ExecOutcome {

@@ -111,7 +111,11 @@ export const ErrorSchema = z
 export const RefusedSchema = z
   .object({
     plan: PlanViewSchema,
-    refused: z.object({ message: z.string(), reasons: z.array(z.string()) }),
+    refused: z.object({
+      message: z.string(),
+      reasons: z.array(z.string()).openapi({ description: "Most important first." }),
+      allowed_roles: z.array(z.string()).optional().openapi({ description: "Other configured roles under which the policy would allow it." }),
+    }),
     question: z.string().optional().openapi({ description: "With 409: what needs confirming; send again with `yes: true`." }),
   })
   .openapi("Refused");

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { freshCliProject, runCli } from "../helpers/cli.js";
-import { writeTree } from "../helpers/tmp.js";
+import { definition, writeTree } from "../helpers/tmp.js";
 
 let env: NodeJS.ProcessEnv;
 let project: string;
@@ -46,5 +46,48 @@ describe("what the CLI says when a command cannot be found or is asked for help"
       expect(r.stdout).not.toContain("hello, World!");
       expect(r.stderr).toBe("");
     }
+  });
+});
+
+describe("what a refusal says", () => {
+  const reasonLinesOf = (stderr: string) => stderr.split("\n").filter((l) => /^(firebreak: {3})?  - /.test(l) || l.startsWith("  - "));
+
+  it("prints each reason once, most important first, folded and capped, after a header without reasons", async () => {
+    const r = await cli("run", "security-audit", "/");
+    expect(r.code).toBe(77);
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines[0]).toBe("firebreak: security-audit → denied · risk critical · role developer");
+    expect(lines[2]).toBe("firebreak: security-audit was refused");
+    // What refused it comes first, then where it would have gone, then the findings.
+    expect(lines[3]).toMatch(/^ {2}- risk critical is above role developer's ceiling high \(high: writes an existing file/);
+    expect(lines[4]).toMatch(/^ {2}- requires a microVM but no VM backend is available/);
+    const reasons = reasonLinesOf(r.stderr);
+    expect(new Set(reasons).size).toBe(reasons.length);
+    expect(reasons.length).toBeLessThanOrEqual(8);
+    // Eight findings that differ only in where they were found are one line.
+    expect(r.stderr).toContain("(in: echo '== world-writable files'; and 7 more places)");
+    expect(lines.at(-1)).toMatch(/^ {2}\(\d+ more: --plan shows all\)$/);
+    // The finding the ceiling refusal already quotes is not repeated on its own.
+    expect(r.stderr.split('(in: echo "security audit of $t').length - 1).toBe(1);
+  });
+
+  it("policy check lists a finding it quotes in the ceiling refusal only once", async () => {
+    const r = await cli("policy", "check", "--", "rm -rf /");
+    expect(r.code).toBe(77);
+    expect(r.stdout.match(/^ {2}- .*deletes a critical path.*$/gm)).toEqual(["  - risk critical is above role developer's ceiling high (critical: deletes a critical path: / (in: rm -rf /))"]);
+  });
+
+  it("names the other configured roles that would allow the command", async () => {
+    writeTree(project, {
+      "firebreak.toml": '[vm]\nbackend = "none"\n[policy]\nlocal_risk_ceiling = "medium"\n[roles.ops]\npermissions = ["read", "write", "execute"]\nrisk_ceiling = "high"\n',
+      ".firebreak/commands/tidy.md": definition("tidy", "risk_level: medium\nexecution_mode: local\npermissions: [write]\n", "echo tidy"),
+    });
+    const refused = await cli("run", "--role", "viewer", "tidy");
+    expect(refused.code).toBe(77);
+    expect(refused.stderr).toContain("firebreak: allowed for roles developer, ops: run it with --role developer or --role ops\n");
+    const allowed = await cli("run", "--role", "ops", "tidy");
+    expect(allowed).toMatchObject({ code: 0, stdout: "tidy\n" });
+    // No role allows a critical line on the host: no hint then.
+    expect((await cli("run", "security-audit", "/")).stderr).not.toContain("allowed for");
   });
 });

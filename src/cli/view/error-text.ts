@@ -1,4 +1,5 @@
 import { type Output, paint } from "../output.js";
+import { allowedRolesHint, reasonLines } from "./reasons-text.js";
 
 /** An error as the CLI shows it, whether it was thrown here or came back from the daemon. */
 export interface ErrorView {
@@ -6,12 +7,18 @@ export interface ErrorView {
   message: string;
   reasons?: string[];
   usage?: string;
+  /** With a refusal: other configured roles that would allow it. */
+  allowed_roles?: string[];
 }
 
-/** `firebreak: <message>`, each reason on its own line, the usage, and a note for configuration errors. */
+/**
+ * `firebreak: <message>`, the reasons (each once, most important first, at most a screenful), which role
+ * would allow a refused command, the usage, and a note for configuration errors.
+ */
 export function errorText(o: Output, error: ErrorView): string {
-  const lines = [`${paint(o, "red", "firebreak")}: ${error.message}`];
-  for (const r of error.reasons ?? []) lines.push(`  - ${r}`);
+  const lines = [`${paint(o, "red", "firebreak")}: ${error.message}`, ...reasonLines(error.reasons ?? [])];
+  const hint = allowedRolesHint(error.allowed_roles);
+  if (hint) lines.push(`firebreak: ${hint}`);
   if (error.usage) lines.push(`usage: ${error.usage}`);
   if (error.code === "config" || error.code === "definition") lines.push("(configuration error)");
   return lines.join("\n");

@@ -28,7 +28,7 @@ export interface RunViewOptions {
 export class RunView {
   private plan?: PlanView;
   private result?: RunResult;
-  private refused?: { message: string; reasons: string[] };
+  private refused?: { message: string; reasons: string[]; allowed_roles?: string[] };
 
   constructor(
     private readonly o: Output,
@@ -52,7 +52,7 @@ export class RunView {
         if (!options.json) o.err(event.message);
         return;
       case "refused":
-        this.refused = { message: event.message, reasons: event.reasons };
+        this.refused = { message: event.message, reasons: event.reasons, ...(event.allowed_roles?.length ? { allowed_roles: event.allowed_roles } : {}) };
         if (options.json) o.json({ plan: this.plan, refused: this.refused });
         else o.err(errorText(o, { code: "refused", ...this.refused }));
         return;
