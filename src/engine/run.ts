@@ -16,6 +16,7 @@ import type { EngineContext } from "./context.js";
 import { configDir } from "./hooks-list.js";
 import { SHELL_LINE_COMMAND } from "./decide.js";
 import { type EmitEvent, ignoreEvents } from "./events.js";
+import { explainVmKill, runResult } from "./result.js";
 import { conceptsInScript } from "./knowledge.js";
 import type { InvocationOutcome, Plan, RunResult } from "./types.js";
 
@@ -104,7 +105,7 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
         },
       });
       spawnAnnotations = (await monitor?.stop()) ?? {};
-      result = { id: plan.id, placement: "local", ...r, signal: r.signal, annotations: {} };
+      result = runResult(plan.id, "local", r, null);
     } else {
       const r = await ctx.vm.run({
         script,
@@ -120,7 +121,7 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
         onPhase: (phase, ms) => emit({ type: "vm_phase", phase, ms }),
         signal: options.signal,
       });
-      result = { id: plan.id, placement: "vm", ...r, vm: r.details, annotations: {} };
+      result = runResult(plan.id, "vm", { ...r, killReason: r.killReason ?? explainVmKill(r, def?.resource_limits, r.details) }, r.details);
     }
   } catch (error) {
     // The run was attempted: the audit log says so, and why it has no exit status.

@@ -91,3 +91,30 @@ describe("what a refusal says", () => {
     expect((await cli("run", "security-audit", "/")).stderr).not.toContain("allowed for");
   });
 });
+
+describe("--json: one document on stdout, errors included", () => {
+  it("an error is {error: {code, message, exit_code}} on stdout, nothing on stderr", async () => {
+    const unknown = await cli("run", "--json", "hello_world");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe("");
+    expect(JSON.parse(unknown.stdout)).toEqual({ error: { code: "unknown_command", message: "unknown command 'hello_world'; did you mean: hello-world?", exit_code: 2 } });
+    const badArgument = await cli("run", "hello-world", "--greeting", "yo", "--json");
+    expect(badArgument.code).toBe(2);
+    expect(JSON.parse(badArgument.stdout)).toMatchObject({ error: { code: "argument", exit_code: 2, usage: "hello-world [name] [--greeting <hello|hi|hey|greetings>]" } });
+    const policy = await cli("policy", "check", "--json", "--role", "nobody", "--", "ls");
+    expect(JSON.parse(policy.stdout)).toMatchObject({ placement: "denied" });
+  });
+
+  it("without --json the same error is text on stderr", async () => {
+    const r = await cli("run", "hello_world");
+    expect(r).toMatchObject({ code: 2, stdout: "" });
+    expect(r.stderr).toContain("firebreak: unknown command 'hello_world'");
+  });
+
+  it("policy check --stdin documents its exit status and sets 77 when a line is denied", async () => {
+    expect((await cli("policy", "check", "--help")).stdout.replace(/\s+/g, " ")).toContain("exits 77 when any line is denied");
+    const r = await runCli(["policy", "check", "--stdin"], { cwd: project, env: { ...env, FIREBREAK_DAEMON: "off" }, input: "ls\nrm -rf /\necho ok\n" });
+    expect(r.code).toBe(77);
+    expect(r.stdout.trimEnd().split("\n")).toHaveLength(3);
+  });
+});

@@ -23,3 +23,18 @@ export function errorText(o: Output, error: ErrorView): string {
   if (error.code === "config" || error.code === "definition") lines.push("(configuration error)");
   return lines.join("\n");
 }
+
+/**
+ * The error as the one JSON document `--json` promises on stdout: `{"error": {code, message, exit_code, …}}`,
+ * the same shape as the HTTP API's error bodies.
+ */
+export function errorDocument(error: ErrorView & { exit_code: number }): { error: ErrorView & { exit_code: number } } {
+  const { code, message, exit_code, reasons, usage, allowed_roles } = error;
+  return { error: { code, message, exit_code, ...(reasons?.length ? { reasons } : {}), ...(usage ? { usage } : {}), ...(allowed_roles?.length ? { allowed_roles } : {}) } };
+}
+
+/** True when the invocation asked for JSON: `--json` before any `--` (after it, the words are a shell line's). */
+export function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end < 0 ? argv : argv.slice(0, end)).includes("--json");
+}
