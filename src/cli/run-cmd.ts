@@ -49,6 +49,7 @@ export async function runAndReport(deps: CliDeps, ctx: EngineContext, invocation
     json: Boolean(flags.json),
     planOnly: Boolean(flags.plan),
     write: { stdout: (c) => process.stdout.write(c), stderr: (c) => process.stderr.write(c) },
+    progress: { tty: Boolean(process.stderr.isTTY) },
   });
   await invoke(
     ctx,

@@ -79,7 +79,13 @@ async function run(cmd: Extract<ClientCommand, { kind: "run" }>, c: ClientContex
   const json = cmd.json || Boolean(flags.json);
   const planOnly = cmd.plan || Boolean(flags.plan);
   const request: InvocationRequest = { command: definition.qualifiedName, args: rest, cwd: c.cwd, role: flags.role ?? cmd.role, yes: cmd.yes || Boolean(flags.yes), env: stringEnv(c.env) };
-  const view = new RunView(c.output, { json, planOnly, via: VIA, write: { stdout: (b) => process.stdout.write(b), stderr: (b) => process.stderr.write(b) } });
+  const view = new RunView(c.output, {
+    json,
+    planOnly,
+    via: VIA,
+    write: { stdout: (b) => process.stdout.write(b), stderr: (b) => process.stderr.write(b) },
+    progress: { tty: Boolean(process.stderr.isTTY) },
+  });
   if (planOnly) {
     const { plan } = await post<PlanBody>(c, "/v1/plan", request);
     view.onEvent({ type: "plan", plan });

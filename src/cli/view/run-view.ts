@@ -3,6 +3,7 @@ import type { EngineEvent } from "../../engine/events.js";
 import type { PlanView, RunResult } from "../../engine/types.js";
 import { type Output, paint } from "../output.js";
 import { errorText } from "./error-text.js";
+import { Progress } from "./progress.js";
 import { commandLabel, decisionHeader, describePlan, vmFooter } from "./plan-text.js";
 
 export interface RunViewOptions {
@@ -14,7 +15,12 @@ export interface RunViewOptions {
   via?: string;
   /** Live output sinks (process.stdout / process.stderr in the CLI). */
   write: { stdout: (chunk: Buffer) => void; stderr: (chunk: Buffer) => void };
+  /** Show progress while a microVM starts (seconds of silence on a shape's first use); tty: stderr is a terminal. */
+  progress?: { tty: boolean };
 }
+
+/** Without a terminal, a VM start silent for this long gets a plain "still starting" line. */
+export const VM_START_HEARTBEAT_MS = 2000;
 
 /**
  * `firebreak run` on a terminal: a view of one invocation's event stream. The in-process CLI feeds it
@@ -29,17 +35,26 @@ export class RunView {
   private plan?: PlanView;
   private result?: RunResult;
   private refused?: { message: string; reasons: string[]; allowed_roles?: string[] };
+  private readonly progress?: Progress;
 
   constructor(
     private readonly o: Output,
     private readonly options: RunViewOptions,
-  ) {}
+  ) {
+    if (options.progress && !options.json && !options.planOnly) {
+      const write = (t: string) => options.write.stderr(Buffer.from(t));
+      this.progress = new Progress({ tty: options.progress.tty, prefix: "firebreak", write, heartbeatMs: VM_START_HEARTBEAT_MS });
+    }
+  }
 
   onEvent(event: EngineEvent): void {
     const { o, options } = this;
+    // Hooks run before the VM starts; anything else means it started (or never will): the progress ends.
+    if (event.type !== "hook" && event.type !== "plan") this.progress?.stop();
     switch (event.type) {
       case "plan":
         this.plan = event.plan;
+        if (event.plan.decision.placement === "vm") this.progress?.stage("starting the microVM (a VM shape's first use makes its template snapshot)");
         if (options.planOnly) {
           if (options.json) o.json({ plan: event.plan });
           else o.out(describePlan(o, event.plan, options.via));
