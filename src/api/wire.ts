@@ -65,7 +65,7 @@ export interface InvocationRequest {
 /** A refusal before anything ran (403), or a confirmation that is needed (409, with the question). */
 export interface RefusedBody {
   plan: PlanView;
-  refused: { message: string; reasons: string[] };
+  refused: { message: string; reasons: string[]; allowed_roles?: string[] };
   question?: string;
 }
 

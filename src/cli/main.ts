@@ -5,7 +5,7 @@ import { EXIT, exitCodeFor, isCommanderError } from "./exit-codes.js";
 import { processOutput } from "./output.js";
 import { createProgram } from "./program.js";
 import { FirebreakError } from "../errors.js";
-import { errorText } from "./view/error-text.js";
+import { errorDocument, errorText, wantsJson } from "./view/error-text.js";
 
 // Ctrl-C or SIGTERM first cancel the running command (killed, audited as cancelled), then end firebreak;
 // with no command running, a second signal, or a command that does not end within the grace period
@@ -51,8 +51,12 @@ async function main(argv: string[]): Promise<number> {
     if (isCommanderError(error)) return code; // commander already printed its message
     if (error instanceof FirebreakError) {
       const extra = error as FirebreakError & { reasons?: unknown; usage?: unknown };
-      output.err(errorText(output, { code: error.code, message: error.message, reasons: Array.isArray(extra.reasons) ? extra.reasons : undefined, usage: extra.usage ? String(extra.usage) : undefined }));
+      const view = { code: error.code, message: error.message, reasons: Array.isArray(extra.reasons) ? extra.reasons : undefined, usage: extra.usage ? String(extra.usage) : undefined };
+      // With --json, stdout carries one document whatever happens: the error is that document.
+      if (wantsJson(argv)) output.json(errorDocument({ ...view, exit_code: code }));
+      else output.err(errorText(output, view));
     } else {
+      if (wantsJson(argv)) output.json(errorDocument({ code: "internal", message: `internal error: ${(error as Error)?.message ?? String(error)}`, exit_code: code }));
       output.err(`firebreak: internal error: ${(error as Error)?.stack ?? String(error)}`);
     }
     return code;

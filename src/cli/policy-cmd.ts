@@ -9,10 +9,10 @@ export function policyCommand(deps: CliDeps): Command {
   const cmd = new Command("policy").description("ask the policy pipeline about a shell line");
   cmd
     .command("check [line...]")
-    .description('decide a shell line: firebreak policy check -- "rm -rf /"; or one line per stdin line with --stdin')
+    .description('decide a shell line: firebreak policy check -- "rm -rf /" (exit 77 when denied); or one line per stdin line with --stdin')
     .option("--role <role>", "role to decide for")
     .option("--json", "JSON output (with --stdin: one JSON object per input line)")
-    .option("--stdin", "read shell lines from stdin, one per line")
+    .option("--stdin", "read shell lines from stdin, one per line; exits 77 when any line is denied, after answering every line")
     .action(async (words: string[], opts: { role?: string; json?: boolean; stdin?: boolean }, self: Command) => {
       const ctx = await deps.context(self.parent!.parent!);
       const o = deps.output;

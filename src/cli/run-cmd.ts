@@ -1,5 +1,7 @@
 import { Command } from "commander";
+import { usageLine } from "../commands/args.js";
 import { splitRunTokens } from "../commands/run-tokens.js";
+import { definitionView } from "../commands/summary.js";
 import type { EngineContext } from "../engine/context.js";
 import { invoke } from "../engine/invoke.js";
 import { resolveCommand } from "../engine/plan.js";
@@ -8,6 +10,7 @@ import type { CliDeps } from "./deps.js";
 import { changesService } from "../engine/changes.js";
 import { askYesNo, settleRunChanges } from "./prompt.js";
 import { applyQuestion, applyReportText, storedChangesLine } from "./view/changes-text.js";
+import { commandHelpText } from "./view/commands-text.js";
 import { RunView } from "./view/run-view.js";
 
 interface RunFlags {
@@ -21,7 +24,7 @@ export function runCommand(deps: CliDeps): Command {
   return new Command("run")
     .description("run a command where it is safe to run it")
     .argument("<name>", "command name or alias")
-    .argument("[args...]", "arguments: positional, --name value, --name=value, name=value, --flag/--no-flag")
+    .argument("[args...]", "arguments: positional, --name value, --name=value, name=value, --flag/--no-flag; `run <name> --help` shows the command's own help")
     .option("--json", "write one JSON document (plan and result) to stdout")
     .option("--yes", "confirm 'ask' rules without prompting")
     .option("--role <role>", "role to run as (default: the config's default_role)")
@@ -33,6 +36,10 @@ export function runCommand(deps: CliDeps): Command {
       const ctx = await deps.context(self.parent!);
       const definition = resolveCommand(ctx, name);
       const { flags, rest } = splitRunTokens(definition, args);
+      if (flags.help) {
+        deps.output.out(commandHelpText(deps.output, definitionView(definition), usageLine(definition), definition.body));
+        return;
+      }
       const merged: RunFlags = { ...opts, ...flags, plan: opts.plan || opts.dryRun || flags.plan };
       await runAndReport(deps, ctx, { kind: "command", name, args: rest, definition }, merged);
     });
@@ -44,6 +51,7 @@ export async function runAndReport(deps: CliDeps, ctx: EngineContext, invocation
     json: Boolean(flags.json),
     planOnly: Boolean(flags.plan),
     write: { stdout: (c) => process.stdout.write(c), stderr: (c) => process.stderr.write(c) },
+    progress: { tty: Boolean(process.stderr.isTTY) },
   });
   await invoke(
     ctx,

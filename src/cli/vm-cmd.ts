@@ -3,6 +3,7 @@ import { UsageError, VmError } from "../errors.js";
 import { runVmBench } from "../vm/bench.js";
 import { bootProbe, vmDoctor } from "../vm/doctor.js";
 import { buildGuestImage } from "../vm/image/builder.js";
+import { buildStage, IMAGE_HEARTBEAT_MS, Progress } from "./view/progress.js";
 import { VmRuntime } from "../vm/runtime.js";
 import { vmExec } from "../engine/vm-exec.js";
 import type { CliDeps } from "./deps.js";
@@ -47,7 +48,18 @@ export function vmCommand(deps: CliDeps): Command {
     .option("--force", "rebuild even if a cached image matches")
     .action(async (opts: { force?: boolean }, self: Command) => {
       const ctx = await deps.context(self.parent!.parent!.parent!);
-      const built = await buildGuestImage({ stateDir: new VmRuntime(ctx.config.vm, ctx.stateDir).stateDir, force: opts.force, progress: (l) => o.err(l) });
+      // A first kernel build is minutes of silence from make: show the stage and the elapsed time meanwhile.
+      const progress = new Progress({ tty: Boolean(process.stderr.isTTY), prefix: "firebreak image", write: (t) => process.stderr.write(t), heartbeatMs: IMAGE_HEARTBEAT_MS });
+      const onLine = (line: string) => {
+        progress.above(() => o.err(line));
+        progress.stage(buildStage(line));
+      };
+      let built: Awaited<ReturnType<typeof buildGuestImage>>;
+      try {
+        built = await buildGuestImage({ stateDir: new VmRuntime(ctx.config.vm, ctx.stateDir).stateDir, force: opts.force, progress: onLine });
+      } finally {
+        progress.stop();
+      }
       o.out(`image ${built.key}: kernel ${built.kernelRelease}\n  bzImage ${built.bzImage}\n  vmlinux ${built.vmlinux}\n  initrd  ${built.initrd}`);
     });
 

@@ -12,7 +12,7 @@ import type { Output } from "../cli/output.js";
 import { askYesNo, settleRunChanges } from "../cli/prompt.js";
 import { applyQuestion, applyReportText, storedChangesLine } from "../cli/view/changes-text.js";
 import { auditTable, verifyText } from "../cli/view/audit-text.js";
-import { commandsTable, problemsText, showText } from "../cli/view/commands-text.js";
+import { commandHelpText, commandsTable, problemsText, showText } from "../cli/view/commands-text.js";
 import { policyLine, policyText } from "../cli/view/policy-text.js";
 import { RunView } from "../cli/view/run-view.js";
 import type { ClientCommand } from "./argv.js";
@@ -72,12 +72,22 @@ export async function runThroughDaemon(cmd: ClientCommand, c: ClientContext): Pr
 
 async function run(cmd: Extract<ClientCommand, { kind: "run" }>, c: ClientContext): Promise<number> {
   // The definition decides which of --json/--yes/--plan/--role after the name are firebreak's.
-  const { definition } = await get<{ definition: DefinitionView }>(c, `/v1/commands/${enc(cmd.name)}?cwd=${enc(c.cwd)}`);
+  const { definition, usage, documentation } = await get<{ definition: DefinitionView; usage: string; documentation: string }>(c, `/v1/commands/${enc(cmd.name)}?cwd=${enc(c.cwd)}`);
   const { flags, rest } = splitRunTokens(definition, cmd.tokens);
+  if (flags.help) {
+    c.output.out(commandHelpText(c.output, definition, usage, documentation));
+    return EXIT.OK;
+  }
   const json = cmd.json || Boolean(flags.json);
   const planOnly = cmd.plan || Boolean(flags.plan);
   const request: InvocationRequest = { command: definition.qualifiedName, args: rest, cwd: c.cwd, role: flags.role ?? cmd.role, yes: cmd.yes || Boolean(flags.yes), env: stringEnv(c.env) };
-  const view = new RunView(c.output, { json, planOnly, via: VIA, write: { stdout: (b) => process.stdout.write(b), stderr: (b) => process.stderr.write(b) } });
+  const view = new RunView(c.output, {
+    json,
+    planOnly,
+    via: VIA,
+    write: { stdout: (b) => process.stdout.write(b), stderr: (b) => process.stderr.write(b) },
+    progress: { tty: Boolean(process.stderr.isTTY) },
+  });
   if (planOnly) {
     const { plan } = await post<PlanBody>(c, "/v1/plan", request);
     view.onEvent({ type: "plan", plan });
@@ -113,7 +123,7 @@ async function run(cmd: Extract<ClientCommand, { kind: "run" }>, c: ClientContex
       continue;
     }
     view.onEvent({ type: "plan", plan: body.plan });
-    view.onEvent({ type: "refused", message: body.refused.message, reasons: body.refused.reasons });
+    view.onEvent({ type: "refused", ...body.refused });
     return view.exitStatus();
   }
 }

@@ -8,7 +8,7 @@
 import fs from "node:fs";
 import { FirebreakError } from "../errors.js";
 import { processOutput } from "../cli/output.js";
-import { errorText } from "../cli/view/error-text.js";
+import { errorDocument, errorText, wantsJson } from "../cli/view/error-text.js";
 import { daemonPaths } from "../paths.js";
 import { parseClientArgv } from "./argv.js";
 import { runThroughDaemon } from "./commands.js";
@@ -40,7 +40,9 @@ export async function runClient(argv: readonly string[], env: NodeJS.ProcessEnv 
     // Until the daemon has answered once, any failure means "no usable daemon": run in-process instead.
     if (!client.answered && (isUnreachable(error) || error instanceof FirebreakError)) return undefined;
     if (error instanceof FirebreakError) {
-      output.err(errorText(output, error as FirebreakError & { reasons?: string[]; usage?: string }));
+      const view = error as FirebreakError & { reasons?: string[]; usage?: string };
+      if (wantsJson(argv)) output.json(errorDocument({ code: view.code, message: view.message, reasons: view.reasons, usage: view.usage, exit_code: view.exitCode }));
+      else output.err(errorText(output, view));
       return error.exitCode;
     }
     output.err(`firebreak: the daemon on ${socket} failed: ${(error as Error)?.message ?? String(error)}`);

@@ -5,10 +5,12 @@ export interface RunOptionFlags {
   yes?: boolean;
   role?: string;
   plan?: boolean;
+  /** `--help` / `-h`: show the command's usage and documentation instead of running it. */
+  help?: boolean;
 }
 
 /**
- * Splits firebreak's own options (`--json`, `--yes`, `--plan`, `--dry-run`, `--role R`) out of the
+ * Splits firebreak's own options (`--json`, `--yes`, `--plan`, `--dry-run`, `--role R`, `--help`/`-h`) out of the
  * tokens after the command name. A name the command declares as a parameter stays the command's:
  * `deploy staging --dry-run` is deploy's own dry run, not firebreak's plan-only mode. Pure (no engine),
  * so the lean daemon client splits exactly as the in-process CLI does.
@@ -26,6 +28,10 @@ export function splitRunTokens(def: { parameters: readonly { name: string }[] } 
     if (t === "--") {
       rest.push(...tokens.slice(i));
       break;
+    }
+    if ((t === "--help" || t === "-h") && !declared.has(t.replace(/^-+/, ""))) {
+      flags.help = true;
+      continue;
     }
     const m = /^--(json|yes|plan|dry-run|role)(?:=(.*))?$/s.exec(t);
     if (!m || declared.has(m[1]!)) {

@@ -41,6 +41,7 @@ export async function decide(ctx: EngineContext, input: DecideInput): Promise<{ 
   const { config } = ctx;
   const refusals: string[] = [...(input.extraRefusals ?? [])];
   const notes: string[] = [];
+  const explained = new Set<string>();
   const decision: Decision = {
     risk: input.definitionRisk,
     placement: "denied",
@@ -93,7 +94,8 @@ export async function decide(ctx: EngineContext, input: DecideInput): Promise<{ 
     decision.permissions.granted = role.permissions;
     decision.permissions.missing = input.permissions.filter((p) => !role.permissions.map((r) => r.toLowerCase()).includes(p.toLowerCase()));
     for (const v of checkRole({ ...role, name: input.role }, { permissions: input.permissions, execution_mode: input.executionMode }, decision.risk)) {
-      // Say what made it that risky in the same breath.
+      // Say what made it that risky in the same breath (and then not again among the findings).
+      if (v.kind === "risk" && notes[0]) explained.add(notes[0]);
       refusals.push(v.kind === "risk" && notes[0] ? `${v.message} (${notes[0]})` : v.message);
     }
     // 5. Time windows.
@@ -116,7 +118,10 @@ export async function decide(ctx: EngineContext, input: DecideInput): Promise<{ 
     if (!vm.available) placed = decidePlacement({ ...placementInput, vmAvailable: false, vmUnavailableReason: vm.reason });
   }
   decision.placement = refusals.length ? "denied" : placed.placement;
-  // What refused it, then where it goes and why, then what the analysis found.
-  decision.reasons = [...new Set([...refusals, ...placed.reasons, ...notes])];
+  // Most important first: what refused it, then where it goes and why (when placement itself refuses, its
+  // last reason is the refusal: "requires a microVM but no VM backend is available"), then what the
+  // analysis found.
+  const placementReasons = placed.placement === "denied" ? [...placed.reasons].reverse() : placed.reasons;
+  decision.reasons = [...new Set([...refusals, ...placementReasons, ...notes.filter((n) => !explained.has(n))])];
   return { decision, segments };
 }

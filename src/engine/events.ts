@@ -11,7 +11,7 @@ export type EngineEvent =
   | { type: "hook"; phase: "pre" | "post"; records: unknown[] }
   | { type: "vm_phase"; phase: string; ms: number }
   | { type: "output"; stream: "stdout" | "stderr"; chunk: Buffer }
-  | { type: "refused"; message: string; reasons: string[]; needs_confirmation?: boolean }
+  | { type: "refused"; message: string; reasons: string[]; needs_confirmation?: boolean; /** Other roles that would allow it. */ allowed_roles?: string[] }
   | { type: "result"; result: RunResult };
 
 export type EmitEvent = (event: EngineEvent) => void;

@@ -4,7 +4,8 @@ import { checkPathParameters } from "../commands/path-params.js";
 import type { CommandDefinition } from "../commands/types.js";
 import { renderTemplateChecked } from "../commands/placeholder-check.js";
 import { compileTemplate } from "../commands/template.js";
-import { UnknownCommandError } from "../errors.js";
+import { closeNames, loadErrorFor } from "../commands/lookup.js";
+import { DefinitionError, UnknownCommandError } from "../errors.js";
 import type { EngineContext } from "./context.js";
 import { decide, SHELL_LINE_COMMAND } from "./decide.js";
 import { checkConcepts } from "./knowledge.js";
@@ -54,16 +55,20 @@ export async function planInvocation(ctx: EngineContext, invocation: Invocation,
   return { ...base, definition, parameters: bound.values, rendered, decision, segments };
 }
 
-/** The definition a name or alias stands for; an unknown name is a usage error with close names. */
+/**
+ * The definition a name or alias stands for. A name whose file failed to load is a definition error that
+ * says why; any other unknown name is a usage error with the names it was probably meant to be.
+ */
 export function resolveCommand(ctx: EngineContext, name: string): CommandDefinition {
   const definition = ctx.registry.resolve(name);
-  if (!definition) throw unknownCommand(ctx, name);
-  return definition;
+  if (definition) return definition;
+  const failed = loadErrorFor(name, ctx.registry.current.errors);
+  if (failed) throw new DefinitionError(`command '${name}' could not be loaded: ${failed.message}`, {}, { cause: failed });
+  throw unknownCommand(ctx, name);
 }
 
 function unknownCommand(ctx: EngineContext, name: string): UnknownCommandError {
-  const names = ctx.registry.list().flatMap((d) => [d.qualifiedName, ...d.aliases]);
-  const close = names.filter((n) => n.startsWith(name.slice(0, 2)) || n.includes(name)).slice(0, 5);
+  const close = closeNames(name, ctx.registry.list().flatMap((d) => [d.qualifiedName, ...d.aliases]));
   const hint = close.length ? `; did you mean: ${close.join(", ")}?` : "; see 'firebreak commands list'";
   return new UnknownCommandError(`unknown command '${name}'${hint}`);
 }

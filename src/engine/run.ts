@@ -11,11 +11,13 @@ import { runLocal } from "../exec/local.js";
 import { RateLimitStore } from "../policy/limits/rate-limit-store.js";
 import { rateLimitRequests } from "../policy/limits/resolve.js";
 import { resolveAsk } from "../policy/rules/ask.js";
+import { rolesThatWouldAllow } from "./alternatives.js";
 import type { EngineContext } from "./context.js";
 import { configDir } from "./hooks-list.js";
 import { SHELL_LINE_COMMAND } from "./decide.js";
 import { type EmitEvent, ignoreEvents } from "./events.js";
 import { prepareChangeCapture, recordRunChanges } from "./changes.js";
+import { explainVmKill, runResult } from "./result.js";
 import { conceptsInScript } from "./knowledge.js";
 import type { InvocationOutcome, Plan, RunResult } from "./types.js";
 
@@ -41,11 +43,12 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
   const emit = options.emit ?? ignoreEvents;
   const refuse = async (message: string, reasons: string[], extra: Partial<Refused> = {}, hooks?: unknown[]): Promise<Refused> => {
     await audit(ctx, plan, { kind: "refused", placement: "denied", reasons, hooks });
-    emit({ type: "refused", message, reasons, ...(extra.needsConfirmation ? { needs_confirmation: true } : {}) });
+    const allowed = extra.allowedRoles?.length ? { allowed_roles: extra.allowedRoles } : {};
+    emit({ type: "refused", message, reasons, ...(extra.needsConfirmation ? { needs_confirmation: true } : {}), ...allowed });
     return { kind: "refused", plan, message, reasons, ...extra };
   };
   if (decision.placement === "denied" || plan.rendered === undefined) {
-    return refuse(`${commandLabel(plan)} was refused`, decision.reasons);
+    return refuse(`${commandLabel(plan)} was refused`, decision.reasons, { allowedRoles: await rolesThatWouldAllow(ctx, plan) });
   }
   if (decision.needsConfirmation) {
     const answer = await resolveAsk({ isTTY: Boolean(plan.options.isTTY && options.prompt), yes: Boolean(plan.options.yes), prompt: options.prompt ?? (async () => false), question: confirmationQuestion(plan) });
@@ -103,7 +106,7 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
         },
       });
       spawnAnnotations = (await monitor?.stop()) ?? {};
-      result = { id: plan.id, placement: "local", ...r, signal: r.signal, annotations: {} };
+      result = runResult(plan.id, "local", r, null);
     } else {
       const workspace = path.resolve(plan.options.cwd);
       const capture = prepareChangeCapture(ctx, plan.id, workspace);
@@ -123,7 +126,8 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
       });
       const { changes: captured, ...outcome } = r;
       const changes = await recordRunChanges(ctx, { invocationId: plan.id, command: commandLabel(plan), workspace, role: plan.role, definition: def }, capture, captured);
-      result = { id: plan.id, placement: "vm", ...outcome, vm: r.details, annotations: {}, ...(changes ? { changes } : {}) };
+      result = runResult(plan.id, "vm", { ...outcome, killReason: r.killReason ?? explainVmKill(r, def?.resource_limits, r.details) }, r.details);
+      if (changes) result.changes = changes;
     }
   } catch (error) {
     // The run was attempted: the audit log says so, and why it has no exit status.

@@ -71,14 +71,21 @@ export interface PlanView {
 /** How an invocation ended: planned only, refused (nothing ran), or run (possibly cancelled). */
 export type InvocationOutcome =
   | { kind: "planned"; plan: Plan }
-  | { kind: "refused"; plan: Plan; message: string; reasons: string[]; needsConfirmation?: boolean }
+  | { kind: "refused"; plan: Plan; message: string; reasons: string[]; needsConfirmation?: boolean; /** Other configured roles the policy would allow it for. */ allowedRoles?: string[] }
   | { kind: "completed"; plan: Plan; result: RunResult };
 
-export interface RunResult extends ExecOutcome {
+/** How a run ended: the same keys for host and VM runs (`engine/result.ts` builds it). */
+export interface RunResult extends Omit<ExecOutcome, "killReason" | "cancelled"> {
   id: string;
   placement: Placement;
-  /** Backend details when it ran in a VM (backend name, phase timings, guest kernel, ...). */
-  vm?: Record<string, unknown>;
+  cancelled: boolean;
+  /** Why something (timeout, a limit, cancellation) killed the command; null when it ended by itself. */
+  killReason: string | null;
+  /** True when the captured copy was capped (the live output was complete). */
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+  /** Backend details when it ran in a VM (backend name, phase timings, guest kernel, ...); null on the host. */
+  vm: Record<string, unknown> | null;
   annotations: Record<string, unknown>;
   /** What a VM run changed in the workspace, stored as a changeset (and what was applied at once). */
   changes?: RunChanges;

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { VmRunOutcome } from "../vm/run-request.js";
 import type { EngineContext } from "./context.js";
 import type { EmitEvent } from "./events.js";
+import { explainVmKill } from "./result.js";
 
 export interface VmExecRequest {
   line: string;
@@ -42,6 +43,7 @@ export async function vmExec(ctx: EngineContext, req: VmExecRequest, run: { emit
     await ctx.audit?.append({ ...record, kind: "run", exit_status: null, extra: { error: (error as Error).message } });
     throw error;
   }
+  result.killReason ??= explainVmKill(result, undefined, result.details);
   await ctx.audit?.append({
     ...record,
     kind: result.cancelled ? "cancelled" : "run",

@@ -83,14 +83,16 @@ export const RunResultSchema = z
     exitCode: z.number().int(),
     signal: z.string().nullable(),
     timedOut: z.boolean(),
-    cancelled: z.boolean().optional(),
-    killReason: z.string().optional(),
+    cancelled: z.boolean(),
+    killReason: z.string().nullable().openapi({ description: "Why something killed the command (timeout, a limit, cancellation); null when it ended by itself." }),
     durationMs: z.number(),
     stdout: z.string(),
     stderr: z.string(),
     stdoutBytes: z.number().int(),
     stderrBytes: z.number().int(),
-    vm: z.record(z.string(), z.unknown()).optional(),
+    stdoutTruncated: z.boolean(),
+    stderrTruncated: z.boolean(),
+    vm: z.record(z.string(), z.unknown()).nullable().openapi({ description: "Backend details for a microVM run; null on the host." }),
     annotations: z.record(z.string(), z.unknown()),
     changes: z.lazy(() => RunChangesSchema).optional(),
   })
@@ -156,7 +158,11 @@ export const ErrorSchema = z
 export const RefusedSchema = z
   .object({
     plan: PlanViewSchema,
-    refused: z.object({ message: z.string(), reasons: z.array(z.string()) }),
+    refused: z.object({
+      message: z.string(),
+      reasons: z.array(z.string()).openapi({ description: "Most important first." }),
+      allowed_roles: z.array(z.string()).optional().openapi({ description: "Other configured roles under which the policy would allow it." }),
+    }),
     question: z.string().optional().openapi({ description: "With 409: what needs confirming; send again with `yes: true`." }),
   })
   .openapi("Refused");

@@ -112,7 +112,26 @@ describe("hooks through firebreak run", () => {
   it("lists the effective pipeline of a role", async () => {
     writeTree(project, { "firebreak.toml": '[roles.developer]\nhooks = "production"\n' });
     const r = await cli("hooks", "list", "--json");
-    const names = (JSON.parse(r.stdout) as { name: string }[]).map((h) => h.name);
+    const names = (JSON.parse(r.stdout).pipeline as { name: string }[]).map((h) => h.name);
     expect(names).toEqual(expect.arrayContaining(["logging", "preflight", "environment", "backup", "resource-monitor", "notification", "git"]));
+  });
+
+  it("shows all seven built-ins for the role, each active or inactive and why", async () => {
+    writeTree(project, { "firebreak.toml": '[vm]\nbackend = "none"\n[hooks.environment]\nenabled = false\n' });
+    const r = await cli("hooks", "list");
+    expect(r.code).toBe(0);
+    const section = r.stdout.slice(r.stdout.indexOf("built-in hooks for role developer (preset default):"));
+    expect(section.trimEnd().split("\n").slice(1).map((l) => l.trim().split(/\s{2,}/))).toEqual([
+      ["logging", "active", "in preset default"],
+      ["preflight", "active", "in preset default"],
+      ["resource-monitor", "active", "in preset default"],
+      ["environment", "inactive", "disabled ([hooks.environment] enabled = false)"],
+      ["backup", "inactive", "not in preset default (in: development, production)"],
+      ["notification", "inactive", "not in preset default (in: production)"],
+      ["git", "inactive", "not in preset default (in: development, production)"],
+    ]);
+    const json = JSON.parse((await cli("hooks", "list", "--json", "--role", "viewer")).stdout);
+    expect(json).toMatchObject({ role: "viewer", preset: "default" });
+    expect(json.builtins).toHaveLength(7);
   });
 });

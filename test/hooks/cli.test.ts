@@ -9,6 +9,7 @@ import { buildHooks } from "../../src/hooks/build.js";
 import { createBackupHook } from "../../src/hooks/builtin/backup.js";
 import { hooksConfigSchema } from "../../src/hooks/config.js";
 import { describeHooks } from "../../src/hooks/pipeline.js";
+import { builtinStatus } from "../../src/hooks/status.js";
 import { makeCtx, runReal, seg, useWorkspaceAndState } from "./helpers.js";
 
 function program(sub: Command): Command {
@@ -21,11 +22,14 @@ describe("firebreak hooks list", () => {
     const roles: Record<string, string> = { ops: "production", dev: "development" };
     const config = hooksConfigSchema.parse({});
     const cmd = hooksCommand({
-      listForRole: async (role) => describeHooks(buildHooks(config, { preset: roles[role ?? "dev"] ?? "default" })),
+      listForRole: async (role) => {
+        const preset = roles[role ?? "dev"] ?? "default";
+        return { role: role ?? "dev", preset, pipeline: describeHooks(buildHooks(config, { preset })), builtins: builtinStatus(config, preset) };
+      },
       stdout: (s) => out.push(s),
     });
     await program(cmd).parseAsync(["hooks", "list", "--role", "ops"], { from: "user" });
-    const lines = out.join("").trimEnd().split("\n");
+    const lines = out.join("").trimEnd().split("\n\n")[0]!.split("\n");
     expect(lines[0]).toMatch(/^PHASE\s+PRIORITY\s+NAME\s+TIMEOUT\s+SOURCE$/);
     expect(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 3).join(" "))).toEqual([
       "pre 10000 logging",
@@ -39,8 +43,9 @@ describe("firebreak hooks list", () => {
       "post 300 notification",
     ]);
     out.length = 0;
-    await program(hooksCommand({ listForRole: async () => [], stdout: (s) => out.push(s) })).parseAsync(["hooks", "list", "--json"], { from: "user" });
-    expect(JSON.parse(out.join(""))).toEqual([]);
+    const empty = { role: "r", preset: "none", pipeline: [], builtins: [] };
+    await program(hooksCommand({ listForRole: async () => empty, stdout: (s) => out.push(s) })).parseAsync(["hooks", "list", "--json"], { from: "user" });
+    expect(JSON.parse(out.join(""))).toEqual(empty);
   });
 });
 

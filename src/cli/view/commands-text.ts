@@ -18,6 +18,35 @@ export function problemsText(o: Output, report: RegistryProblems): string[] {
   ];
 }
 
+/** One parameter: name, type, required or default, allowed values, description. */
+function parameterLine(p: DefinitionView["parameters"][number]): string {
+  return (
+    `  ${p.name} (${p.type}${p.required ? ", required" : ""}${p.default_value !== undefined ? `, default ${JSON.stringify(p.default_value)}` : ""})` +
+    `${p.validation.allowed_values ? ` one of: ${p.validation.allowed_values.join(", ")}` : ""}${p.description ? ` — ${p.description}` : ""}`
+  );
+}
+
+/**
+ * `firebreak run <name> --help`: how to call the command (usage, parameters, firebreak's own options), what it
+ * is (risk, where it runs), and its markdown documentation.
+ */
+export function commandHelpText(o: Output, def: DefinitionView, usage: string, documentation: string): string {
+  const lines = [
+    `usage: firebreak run ${usage}`,
+    "",
+    `${paint(o, "bold", def.qualifiedName)} — ${def.description}`,
+    `risk ${def.risk_level} · mode ${def.execution_mode}${def.aliases.length ? ` · aliases ${def.aliases.join(", ")}` : ""}`,
+    "",
+    "parameters:",
+    ...(def.parameters.length ? def.parameters.map(parameterLine) : ["  (none)"]),
+    "",
+    "firebreak's options (before or after the name, unless the command declares one): --json, --yes, --plan/--dry-run, --role R",
+  ];
+  const doc = documentation.trim();
+  if (doc) lines.push("", doc);
+  return lines.join("\n");
+}
+
 /** `commands show <name>`: the definition, its usage line and parameters. */
 export function showText(o: Output, def: DefinitionView, usage: string): string {
   return [
@@ -31,11 +60,7 @@ export function showText(o: Output, def: DefinitionView, usage: string): string 
     `limits:     ${def.resource_limits ? JSON.stringify(def.resource_limits) : "-"}`,
     `source:     ${def.source.file} (${def.source.layer})`,
     "parameters:",
-    ...def.parameters.map(
-      (p) =>
-        `  ${p.name} (${p.type}${p.required ? ", required" : ""}${p.default_value !== undefined ? `, default ${JSON.stringify(p.default_value)}` : ""})` +
-        `${p.validation.allowed_values ? ` one of: ${p.validation.allowed_values.join(", ")}` : ""}${p.description ? ` — ${p.description}` : ""}`,
-    ),
+    ...def.parameters.map(parameterLine),
     def.command ? `command:\n${def.command.replace(/^/gm, "  ")}` : "command:    (none: this definition cannot run)",
   ].join("\n");
 }

@@ -4,14 +4,19 @@
  */
 import type { PlanView } from "../../engine/types.js";
 import { type Output, paint } from "../output.js";
+import { reasonLines } from "./reasons-text.js";
 
 /** "hello-world", or "shell line 'ls -la'" for an ad-hoc line. */
 export function commandLabel(plan: Pick<PlanView, "command" | "rendered">): string {
   return plan.command ?? `shell line '${plan.rendered ?? ""}'`;
 }
 
-/** One or two lines on stderr before a command runs: where, why, and the concepts. */
-export function decisionHeader(o: Output, plan: PlanView, via?: string): string {
+/**
+ * One or two lines on stderr before a command runs: where, why, and the concepts. Why it goes to a microVM
+ * is listed here; why it is denied is not (the refusal that follows lists it, once), nor under `--plan`
+ * (which lists every reason after it).
+ */
+export function decisionHeader(o: Output, plan: PlanView, via?: string, options: { reasons?: boolean } = {}): string {
   const d = plan.decision;
   const where = d.placement === "local" ? paint(o, "green", "local (host)") : d.placement === "vm" ? paint(o, "blue", "microVM") : paint(o, "red", "denied");
   const lines = [`firebreak: ${commandLabel(plan)} → ${where} · risk ${d.risk} · role ${plan.role}${via ? ` · via ${via}` : ""}`];
@@ -20,10 +25,7 @@ export function decisionHeader(o: Output, plan: PlanView, via?: string): string 
     const missing = d.concepts.missing.map((c) => `${c} ✗`);
     lines.push(`firebreak: concepts: ${[...matched, ...missing].join(", ")}`);
   }
-  if (d.placement !== "local") {
-    for (const r of d.reasons.slice(0, 6)) lines.push(`firebreak:   - ${r}`);
-    if (d.reasons.length > 6) lines.push(`firebreak:   (${d.reasons.length - 6} more: --plan shows all)`);
-  }
+  if (d.placement === "vm" && options.reasons !== false) lines.push(...reasonLines(d.reasons, "firebreak:   - "));
   return lines.join("\n");
 }
 
@@ -31,7 +33,7 @@ export function decisionHeader(o: Output, plan: PlanView, via?: string): string 
 export function describePlan(o: Output, plan: PlanView, via?: string): string {
   const d = plan.decision;
   const lines = [
-    decisionHeader(o, plan, via),
+    decisionHeader(o, plan, via, { reasons: false }),
     "rendered script:",
     ...(plan.rendered ?? "(none)").split("\n").map((l) => `  ${l}`),
     "segments:",

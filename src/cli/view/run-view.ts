@@ -4,6 +4,7 @@ import type { PlanView, RunResult } from "../../engine/types.js";
 import { type Output, paint } from "../output.js";
 import { runChangesText } from "./changes-text.js";
 import { errorText } from "./error-text.js";
+import { Progress } from "./progress.js";
 import { commandLabel, decisionHeader, describePlan, vmFooter } from "./plan-text.js";
 
 export interface RunViewOptions {
@@ -15,7 +16,12 @@ export interface RunViewOptions {
   via?: string;
   /** Live output sinks (process.stdout / process.stderr in the CLI). */
   write: { stdout: (chunk: Buffer) => void; stderr: (chunk: Buffer) => void };
+  /** Show progress while a microVM starts (seconds of silence on a shape's first use); tty: stderr is a terminal. */
+  progress?: { tty: boolean };
 }
+
+/** Without a terminal, a VM start silent for this long gets a plain "still starting" line. */
+export const VM_START_HEARTBEAT_MS = 2000;
 
 /**
  * `firebreak run` on a terminal: a view of one invocation's event stream. The in-process CLI feeds it
@@ -29,18 +35,27 @@ export interface RunViewOptions {
 export class RunView {
   private plan?: PlanView;
   private result?: RunResult;
-  private refused?: { message: string; reasons: string[] };
+  private refused?: { message: string; reasons: string[]; allowed_roles?: string[] };
+  private readonly progress?: Progress;
 
   constructor(
     private readonly o: Output,
     private readonly options: RunViewOptions,
-  ) {}
+  ) {
+    if (options.progress && !options.json && !options.planOnly) {
+      const write = (t: string) => options.write.stderr(Buffer.from(t));
+      this.progress = new Progress({ tty: options.progress.tty, prefix: "firebreak", write, heartbeatMs: VM_START_HEARTBEAT_MS });
+    }
+  }
 
   onEvent(event: EngineEvent): void {
     const { o, options } = this;
+    // Hooks run before the VM starts; anything else means it started (or never will): the progress ends.
+    if (event.type !== "hook" && event.type !== "plan") this.progress?.stop();
     switch (event.type) {
       case "plan":
         this.plan = event.plan;
+        if (event.plan.decision.placement === "vm") this.progress?.stage("starting the microVM (a VM shape's first use makes its template snapshot)");
         if (options.planOnly) {
           if (options.json) o.json({ plan: event.plan });
           else o.out(describePlan(o, event.plan, options.via));
@@ -53,7 +68,7 @@ export class RunView {
         if (!options.json) o.err(event.message);
         return;
       case "refused":
-        this.refused = { message: event.message, reasons: event.reasons };
+        this.refused = { message: event.message, reasons: event.reasons, ...(event.allowed_roles?.length ? { allowed_roles: event.allowed_roles } : {}) };
         if (options.json) o.json({ plan: this.plan, refused: this.refused });
         else o.err(errorText(o, { code: "refused", ...this.refused }));
         return;

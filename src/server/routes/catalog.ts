@@ -32,7 +32,10 @@ const showCommand = createRoute({
   summary: "One command's definition",
   request: { params: z.object({ name: z.string().min(1).openapi({ param: { name: "name", in: "path" }, example: "hello-world" }) }), query: CwdQuerySchema },
   responses: {
-    200: json(z.object({ definition: z.record(z.string(), z.unknown()), usage: z.string() }), "The definition (without its markdown body) and its usage line"),
+    200: json(
+      z.object({ definition: z.record(z.string(), z.unknown()), usage: z.string(), documentation: z.string() }),
+      "The definition (without its markdown body), its usage line, and the markdown body as `documentation`",
+    ),
     404: json(ErrorSchema, "Unknown command (with close names)"),
     ...errors,
   },
@@ -83,7 +86,7 @@ export function registerCatalogRoutes(app: OpenAPIHono, service: FirebreakServic
     try {
       const ctx = await service.context(cwdOf(c.req.valid("query").cwd));
       const def = resolveCommand(ctx, c.req.valid("param").name);
-      return c.json({ definition: definitionView(def) as unknown as Record<string, unknown>, usage: usageLine(def) }, 200);
+      return c.json({ definition: definitionView(def) as unknown as Record<string, unknown>, usage: usageLine(def), documentation: def.body }, 200);
     } catch (error) {
       return errorResponse(c, error) as never;
     }

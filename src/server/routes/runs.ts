@@ -66,7 +66,7 @@ function count(service: FirebreakService, outcome: InvocationOutcome | undefined
 function refusedBody(outcome: Extract<InvocationOutcome, { kind: "refused" }>): RefusedBody {
   return {
     plan: planView(outcome.plan),
-    refused: { message: outcome.message, reasons: outcome.reasons },
+    refused: { message: outcome.message, reasons: outcome.reasons, ...(outcome.allowedRoles?.length ? { allowed_roles: outcome.allowedRoles } : {}) },
     ...(outcome.needsConfirmation ? { question: confirmationQuestion(outcome.plan) } : {}),
   };
 }
