@@ -22,7 +22,7 @@ interface PendingChanges {
  * otherwise returns the one line that says how to apply them. Returns what to print on stderr.
  */
 export async function settleRunChanges<C extends PendingChanges>(
-  changes: C | undefined,
+  changes: C | null | undefined,
   io: { isTTY: boolean; json: boolean; question: (c: C) => string; storedLine: (c: C) => string; apply: (id: string) => Promise<string> },
 ): Promise<string | undefined> {
   if (!changes || changes.mode !== "ask" || changes.pending === 0 || io.json) return undefined;

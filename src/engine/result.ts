@@ -34,6 +34,7 @@ export function runResult(id: string, placement: Placement, outcome: Outcome, vm
     stdoutTruncated: outcome.stdoutTruncated ?? Buffer.byteLength(outcome.stdout) < outcome.stdoutBytes,
     stderrTruncated: outcome.stderrTruncated ?? Buffer.byteLength(outcome.stderr) < outcome.stderrBytes,
     vm,
+    changes: null,
     annotations: {},
   };
 }

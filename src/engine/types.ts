@@ -88,5 +88,5 @@ export interface RunResult extends Omit<ExecOutcome, "killReason" | "cancelled">
   vm: Record<string, unknown> | null;
   annotations: Record<string, unknown>;
   /** What a VM run changed in the workspace, stored as a changeset (and what was applied at once). */
-  changes?: RunChanges;
+  changes: RunChanges | null;
 }

@@ -94,7 +94,7 @@ export const RunResultSchema = z
     stderrTruncated: z.boolean(),
     vm: z.record(z.string(), z.unknown()).nullable().openapi({ description: "Backend details for a microVM run; null on the host." }),
     annotations: z.record(z.string(), z.unknown()),
-    changes: z.lazy(() => RunChangesSchema).optional(),
+    changes: z.lazy(() => RunChangesSchema).nullable().openapi({ description: "What a microVM run changed in its workspace copy (a changeset); null when nothing changed or on the host." }),
   })
   .openapi("RunResult");
 

@@ -81,7 +81,7 @@ describe("a microVM run's changes come back as a changeset", () => {
 
   it("records no changeset for a run that changed nothing", async () => {
     const p = await project("cat src/main.c > /dev/null");
-    expect((await p.run()).changes).toBeUndefined();
+    expect((await p.run()).changes).toBeNull();
     expect(changesService(p.ctx).list()).toEqual([]);
   });
 });
