@@ -146,6 +146,14 @@ export class ChangesetStore {
     return cs;
   }
 
+  /** Removes the oldest applied or discarded changesets beyond `keep`; pending (and partial) ones stay. */
+  prune(keep: number): string[] {
+    const done = this.list().filter((s) => s.status === "applied" || s.status === "discarded");
+    const removed = done.slice(keep).map((s) => s.id);
+    for (const id of removed) fs.rmSync(path.join(this.root, id), { recursive: true, force: true });
+    return removed;
+  }
+
   private resolve(idOrPrefix: string): string {
     if (!/^[0-9a-f-]+$/.test(idOrPrefix)) throw new ChangesError(`'${idOrPrefix}' is not a changeset id (see 'firebreak changes list')`);
     const names = fs.existsSync(this.root) ? fs.readdirSync(this.root).filter((n) => ID_RE.test(n)) : [];

@@ -68,7 +68,7 @@ export function changesCommand(deps: CliDeps): Command {
     .argument("<id>", "changeset id (or a unique part of it)")
     .option("--json", "one JSON document on stdout")
     .action(async (id: string, opts: { json?: boolean }, self: Command) => {
-      const cs = (await service(self)).discard(id);
+      const cs = await (await service(self)).discard(id);
       if (opts.json) deps.output.json({ changeset: cs.id, status: cs.status });
       else deps.output.out(`discarded changeset ${cs.id} (${cs.entries.length} change(s))`);
     });

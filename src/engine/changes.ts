@@ -26,7 +26,7 @@ export interface ChangesService {
   /** A unified diff of the changeset against the host's current files (`diff -u`), text files only. */
   diff(id: string): Promise<string>;
   apply(id: string, options?: { includeProtected?: boolean; only?: ApplyOptions["only"] }): Promise<{ changeset: Changeset; report: ApplyReport }>;
-  discard(id: string): Changeset;
+  discard(id: string): Promise<Changeset>;
 }
 
 /**
@@ -61,9 +61,9 @@ export function changesService(ctx: ChangesContext): ChangesService {
       ], { applied: report.applied, conflicts: report.conflicts, refused: report.refused, backup: report.backupId, include_protected: Boolean(options.includeProtected) });
       return { changeset: cs, report };
     },
-    discard: (id) => {
+    discard: async (id) => {
       const cs = store.discard(store.load(id));
-      void auditChanges(ctx, cs, "discard", [`firebreak changes discard ${cs.id}: ${cs.entries.length} change(s) dropped`], {});
+      await auditChanges(ctx, cs, "discard", [`firebreak changes discard ${cs.id}: ${cs.entries.length} change(s) dropped`], {});
       return cs;
     },
   };
@@ -192,6 +192,7 @@ export async function recordRunChanges(
     artifacts: run.definition?.artifacts ?? [],
   });
   if (!cs) return undefined;
+  store.prune(ctx.config.vm.changes_keep);
   const mode = applyModeFor(ctx, run.role, run.definition);
   let report: ApplyReport | undefined;
   const service = changesService(ctx);

@@ -27,6 +27,8 @@ export const vmConfigSchema = z.strictObject({
   protected_paths: z.array(z.string()).default([]),
   /** What happens to a microVM run's changes to the workspace: ask (on a terminal; stored otherwise), auto, never (stored). */
   apply_changes: z.enum(["ask", "auto", "never"]).default("ask"),
+  /** Applied and discarded changesets kept (oldest removed first); pending ones are never removed. */
+  changes_keep: z.number().int().nonnegative().default(100),
   /** The cap on all file contents a microVM run brings back. */
   changes_max_mb: z.number().int().positive().default(256),
   /**

@@ -146,3 +146,22 @@ describe("changesets: directories", () => {
     expect(fs.statSync(path.join(t.workspace, "cache/sub")).mode & 0o777).toBe(0o700);
   });
 });
+
+describe("changesets: retention", () => {
+  it("prune removes the oldest applied or discarded changesets beyond the limit and never a pending one", async () => {
+    const state = tempDir("fb-state-");
+    const workspace = tempDir("fb-ws-");
+    const store = new ChangesetStore(state);
+    const make = (i: number) => {
+      fs.mkdirSync(path.join(store.stagingDir(`i${i}`), "blobs"), { recursive: true });
+      const dir: Captured = { path: `d${i}`, kind: "added", type: "dir", mode: 0o755, size: 0, modeOnly: false, needsContent: false };
+      return store.create({ invocationId: `i${i}`, command: "c", workspace, changes: [dir], skipped: [], hostSnapshot: new Map(), protectedPaths: [], artifacts: [], now: new Date(Date.UTC(2026, 0, 1, 0, 0, i)) })!;
+    };
+    const [a, b, c, d] = [make(1), make(2), make(3), make(4)];
+    store.discard(a);
+    store.discard(b);
+    store.discard(d);
+    expect(store.prune(1).sort()).toEqual([a.id, b.id].sort());
+    expect(store.list().map((s) => s.id)).toEqual([d.id, c.id]);
+  });
+});

@@ -53,7 +53,7 @@ describe("what a refusal says", () => {
   const reasonLinesOf = (stderr: string) => stderr.split("\n").filter((l) => l.startsWith("  - "));
 
   it("prints each reason once, most important first, folded and capped, after a header without reasons", async () => {
-    const r = await cli("run", "security-audit", "/");
+    const r = await cli("run", "security-audit");
     expect(r.code).toBe(77);
     const lines = r.stderr.trimEnd().split("\n");
     expect(lines[0]).toBe("firebreak: security-audit → denied · risk critical · role developer");

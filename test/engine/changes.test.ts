@@ -77,6 +77,10 @@ describe("a microVM run's changes come back as a changeset", () => {
     const result = await p.run();
     expect(result.changes).toMatchObject({ mode: "never", pending: 1, applied: [] });
     expect(fs.existsSync(path.join(p.dir, "x.txt"))).toBe(false);
+    const discarded = await changesService(p.ctx).discard(result.changes!.id);
+    expect(discarded.status).toBe("discarded");
+    expect(p.ctx.audit!.tail(1)[0]).toMatchObject({ extra: { changeset: { action: "discard", id: result.changes!.id } } });
+    await expect(changesService(p.ctx).apply(result.changes!.id)).rejects.toThrow(/discarded/);
   });
 
   it("records no changeset for a run that changed nothing", async () => {

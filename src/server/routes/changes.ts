@@ -79,7 +79,7 @@ export function registerChangesRoutes(app: OpenAPIHono, service: FirebreakServic
 
   app.openapi(discard, async (c) => {
     try {
-      const cs = (await changes(c.req.valid("query").cwd)).discard(c.req.valid("param").id);
+      const cs = await (await changes(c.req.valid("query").cwd)).discard(c.req.valid("param").id);
       return c.json({ changeset: cs.id, status: cs.status }, 200);
     } catch (error) {
       return errorResponse(c, error) as never;

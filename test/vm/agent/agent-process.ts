@@ -51,12 +51,23 @@ export async function startUnixAgent(extraArgs: string[] = []): Promise<RunningA
     if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`agent did not start: ${stderr}`);
     await sleep(READY_POLL_MS);
   }
-  const rawConnect = () =>
+  const connectOnce = () =>
     new Promise<Socket>((resolve, reject) => {
       const s = connect(socketPath);
       s.once("connect", () => resolve(s));
       s.once("error", reject);
     });
+  // The socket file appears at bind(), a moment before listen(): a connect in between is refused.
+  const rawConnect = async (): Promise<Socket> => {
+    for (;;) {
+      try {
+        return await connectOnce();
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ECONNREFUSED" || proc.exitCode !== null || Date.now() > deadline) throw error;
+        await sleep(READY_POLL_MS);
+      }
+    }
+  };
   return {
     proc,
     dir,
