@@ -82,9 +82,9 @@ describe("sh and claude hook, in-process and through the daemon", () => {
     expect([json.code, local.code]).toEqual([3, 3]);
     expect(JSON.parse(json.stdout).result).toMatchObject({ exitCode: 3, stdout: "", placement: "local" });
     expect(Object.keys(JSON.parse(json.stdout))).toEqual(Object.keys(JSON.parse(local.stdout)));
-    // Both runs are audited as shell lines.
-    const records = JSON.parse((await cli(["audit", "tail", "-n", "2", "--json"], inProcess)).stdout) as { kind: string; command: null; rendered: string }[];
-    expect(records.map((r) => [r.kind, r.command, r.rendered])).toEqual([
+    // Both runs are audited as shell lines (each after its intent record).
+    const records = JSON.parse((await cli(["audit", "tail", "-n", "4", "--json"], inProcess)).stdout) as { kind: string; command: null; rendered: string }[];
+    expect(records.filter((r) => r.kind === "run").map((r) => [r.kind, r.command, r.rendered])).toEqual([
       ["run", null, "true; exit 3"],
       ["run", null, "true; exit 3"],
     ]);
