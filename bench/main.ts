@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: every benchmark, printing numbers and ratios to their targets.
- * `npm run bench -- policy` (or knowledge, engine, cli, serve, vm, changes) runs one; `--vm-runs N` sets VM runs.
+ * `npm run bench -- policy` (or knowledge, engine, cli, claude, serve, vm, changes) runs one; `--vm-runs N` sets VM runs.
  */
 import { runChangesBench } from "./changes.js";
+import { runClaudeBench } from "./claude.js";
 import { runCliBench } from "./cli.js";
 import { runEngineBench } from "./engine.js";
 import { runKnowledgeBench } from "./knowledge.js";
@@ -21,6 +22,7 @@ if (wanted("knowledge")) await runKnowledgeBench();
 if (wanted("policy")) await runPolicyBench();
 if (wanted("engine")) await runEngineBench();
 if (wanted("cli")) await runCliBench();
+if (wanted("claude")) await runClaudeBench();
 if (wanted("serve")) await runServeBench();
 if (wanted("changes")) {
   try {

@@ -10,7 +10,7 @@ if (!process.env.FIREBREAK_WASM_TIER_UP && argv[0] !== "serve") v8.setFlagsFromS
 
 // When a daemon runs (`firebreak serve`), these go through it with the small client bundle, which loads
 // none of the engine; it returns undefined when there is no daemon, and the full CLI runs in-process.
-const THROUGH_DAEMON = new Set(["run", "policy", "commands", "audit"]);
+const THROUGH_DAEMON = new Set(["run", "sh", "policy", "commands", "audit", "claude"]);
 let status;
 if (THROUGH_DAEMON.has(argv[0]) && process.env.FIREBREAK_DAEMON !== "off") {
   const { runClient } = await import("../dist/client.mjs");

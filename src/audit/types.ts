@@ -3,9 +3,10 @@ export interface AuditEntry {
   /**
    * "run": executed; "refused": the pipeline said no; "dry_run": planned only; "repair": a torn tail was moved aside
    * (see repair.ts); "intent": about to run; "cancelled": killed before it finished (client gone, Ctrl-C, daemon stopping);
-   * "interrupted": a run whose firebreak was killed and never got its own record (see intent.ts).
+   * "interrupted": a run whose firebreak was killed and never got its own record (see intent.ts); "agent_tool": a tool
+   * call an agent reported after it ran (Claude Code PostToolUse, see claude/hook.ts).
    */
-  kind: "run" | "refused" | "dry_run" | "repair" | "intent" | "cancelled" | "interrupted";
+  kind: "run" | "refused" | "dry_run" | "repair" | "intent" | "cancelled" | "interrupted" | "agent_tool";
   id: string;
   user: string;
   role: string;

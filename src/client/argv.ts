@@ -5,6 +5,8 @@
  */
 export type ClientCommand =
   | { kind: "run"; name: string; tokens: string[]; json: boolean; yes: boolean; plan: boolean; role?: string }
+  | { kind: "sh"; line: string; json: boolean; yes: boolean; plan: boolean; role?: string }
+  | { kind: "claude-hook"; vm: boolean }
   | { kind: "policy-check"; words: string[]; json: boolean; stdin: boolean; role?: string }
   | { kind: "commands-list"; json: boolean }
   | { kind: "commands-show"; name: string; json: boolean }
@@ -14,6 +16,11 @@ export type ClientCommand =
 export function parseClientArgv(argv: readonly string[]): ClientCommand | undefined {
   const [sub, ...rest] = argv;
   if (sub === "run") return parseRun(rest);
+  if (sub === "sh") return parseSh(rest);
+  if (sub === "claude" && rest[0] === "hook") {
+    const o = options(rest.slice(1), ["--vm"], []);
+    return o && !o.words.length ? { kind: "claude-hook", vm: o.flags.has("--vm") } : undefined;
+  }
   if (sub === "policy" && rest[0] === "check") return parsePolicyCheck(rest.slice(1));
   if (sub === "commands" && rest[0] === "list") {
     const o = options(rest.slice(1), ["--json"], []);
@@ -49,6 +56,27 @@ function parseRun(tokens: string[]): ClientCommand | undefined {
       cmd.name = t;
       cmd.tokens = tokens.slice(i + 1);
       return cmd;
+    }
+  }
+  return undefined;
+}
+
+/** `sh [--json] [--yes] [--plan|--dry-run] [--role R] [--] <line…>`: as commander's passThroughOptions, the line starts at its first word. */
+function parseSh(tokens: string[]): ClientCommand | undefined {
+  const cmd = { kind: "sh" as const, line: "", json: false, yes: false, plan: false, role: undefined as string | undefined };
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t === "--json") cmd.json = true;
+    else if (t === "--yes") cmd.yes = true;
+    else if (t === "--plan" || t === "--dry-run") cmd.plan = true;
+    else if (t === "--role" && tokens[i + 1] !== undefined) cmd.role = tokens[++i];
+    else if (t.startsWith("--role=")) cmd.role = t.slice("--role=".length);
+    else if (t.startsWith("-") && t !== "--") return undefined; // help, unknown options: the full CLI answers
+    else {
+      const words = tokens.slice(t === "--" ? i + 1 : i);
+      cmd.line = words.join(" ");
+      // An empty line is a usage error: the full CLI words it.
+      return cmd.line.trim() ? cmd : undefined;
     }
   }
   return undefined;

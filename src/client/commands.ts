@@ -15,6 +15,7 @@ import { auditTable, verifyText } from "../cli/view/audit-text.js";
 import { commandHelpText, commandsTable, problemsText, showText } from "../cli/view/commands-text.js";
 import { policyLine, policyText } from "../cli/view/policy-text.js";
 import { RunView } from "../cli/view/run-view.js";
+import { failClosed, type HookResult, hookStdout } from "../claude/hook-protocol.js";
 import type { ClientCommand } from "./argv.js";
 import type { DaemonClient } from "./daemon-client.js";
 
@@ -35,6 +36,10 @@ export async function runThroughDaemon(cmd: ClientCommand, c: ClientContext): Pr
   switch (cmd.kind) {
     case "run":
       return run(cmd, c);
+    case "sh":
+      return runRequest(c, { line: cmd.line, cwd: c.cwd, role: cmd.role, yes: cmd.yes, env: stringEnv(c.env) }, { json: cmd.json, planOnly: cmd.plan });
+    case "claude-hook":
+      return claudeHook(cmd, c);
     case "policy-check":
       return policyCheck(cmd, c);
     case "commands-list": {
@@ -78,9 +83,12 @@ async function run(cmd: Extract<ClientCommand, { kind: "run" }>, c: ClientContex
     c.output.out(commandHelpText(c.output, definition, usage, documentation));
     return EXIT.OK;
   }
-  const json = cmd.json || Boolean(flags.json);
-  const planOnly = cmd.plan || Boolean(flags.plan);
   const request: InvocationRequest = { command: definition.qualifiedName, args: rest, cwd: c.cwd, role: flags.role ?? cmd.role, yes: cmd.yes || Boolean(flags.yes), env: stringEnv(c.env) };
+  return runRequest(c, request, { json: cmd.json || Boolean(flags.json), planOnly: cmd.plan || Boolean(flags.plan) });
+}
+
+/** Plans or runs one invocation (a named command or a shell line) through the daemon, shown by the run view. */
+async function runRequest(c: ClientContext, request: InvocationRequest, { json, planOnly }: { json: boolean; planOnly: boolean }): Promise<number> {
   const view = new RunView(c.output, {
     json,
     planOnly,
@@ -149,6 +157,32 @@ async function policyCheck(cmd: Extract<ClientCommand, { kind: "policy-check" }>
   if (cmd.json) o.json(answer);
   else o.out(policyText(o, answer));
   return answer.placement === "denied" ? EXIT.REFUSED : EXIT.OK;
+}
+
+/**
+ * `claude hook` through the daemon: the event goes as it came, the daemon parses and answers it. Once the
+ * daemon has answered, a failure still answers (fail closed, `ask`) and exits 0: any other status would let
+ * Claude Code run the tool unchecked.
+ */
+async function claudeHook(cmd: Extract<ClientCommand, { kind: "claude-hook" }>, c: ClientContext): Promise<number> {
+  // Asked before stdin is read: with no daemon, the in-process CLI still has the event to read.
+  await get(c, "/healthz");
+  let result: HookResult;
+  try {
+    const input = await readStdin();
+    result = await post<HookResult>(c, "/v1/claude/hook", { input, cwd: c.cwd, vm: cmd.vm });
+  } catch (error) {
+    result = failClosed(`the daemon failed: ${(error as Error)?.message ?? String(error)}`);
+  }
+  process.stdout.write(hookStdout(result));
+  if (result.message) c.output.err(result.message);
+  return EXIT.OK;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 function remoteError(body: ErrorBody["error"]): RemoteError {

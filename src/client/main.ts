@@ -1,5 +1,5 @@
 /**
- * The lean CLI: when a daemon answers on the socket, `run`, `policy check`, `commands list|show` and
+ * The lean CLI: when a daemon answers on the socket, `run`, `sh`, `claude hook`, `policy check`, `commands list|show` and
  * `audit tail|verify` go through it and print exactly what the in-process CLI prints. It loads neither
  * tree-sitter, nor the knowledge graph, nor the engine. `runClient` returns undefined when it did not
  * handle the invocation (not one of those, `--no-daemon`, FIREBREAK_DAEMON=off, no daemon or a stale

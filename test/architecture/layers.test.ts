@@ -15,6 +15,8 @@ const LAYERS: Record<string, number> = {
   server: 1,
   "firebreak.ts": 2,
   api: 2,
+  // Claude Code's hook: the protocol (pure, bundled into the lean client) and its answers from the engine.
+  claude: 2,
   engine: 3,
   config: 4,
   commands: 5,
