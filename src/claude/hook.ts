@@ -14,7 +14,7 @@ import { answerForPolicy, decide, failClosed, type HookEvent, type HookResult, p
 export interface HookOptions {
   /** Where the hook runs (used when the event carries no `cwd`). */
   cwd: string;
-  /** Rewrite lines placed in a microVM to run through `firebreak sh` instead of asking. */
+  /** Rewrite lines placed in a microVM to run through `firebreak sh` instead of asking (also `[claude] vm = true`). */
   vm: boolean;
 }
 
@@ -42,7 +42,7 @@ async function preToolUse(ctx: EngineContext, event: HookEvent, cwd: string, opt
     const line = input.command;
     if (typeof line !== "string" || !line.trim()) return failClosed("field 'tool_input.command' is missing or not a non-empty string");
     const [answer] = await checkLines(ctx, [line], { cwd });
-    return { output: answerForPolicy(answer!, input, options) };
+    return { output: answerForPolicy(answer!, input, { ...options, vm: options.vm || ctx.config.claude.vm }) };
   }
   const field = event.tool_name ? WRITE_TOOLS[event.tool_name] : undefined;
   if (field) {

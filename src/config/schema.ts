@@ -62,6 +62,8 @@ export const configSchema = z.strictObject({
   hooks: hooksConfigSchema.prefault({}),
   vm: vmConfigSchema.prefault({}),
   vm_types: z.record(z.string(), vmTypeSchema).default({}),
+  /** `firebreak claude hook`: `vm = true` does what `--vm` does (lines placed in a microVM run there through `firebreak sh`). */
+  claude: z.strictObject({ vm: z.boolean().default(false) }).prefault({}),
   pool: z.looseObject({}).default({}),
 });
 

@@ -54,6 +54,11 @@ describe("firebreak claude hook (answers from the engine)", () => {
     expect((await answer(event("pre-bash-echo-ask"), true)).output?.hookSpecificOutput.permissionDecision).toBe("ask");
   });
 
+  it("[claude] vm = true in the configuration does what --vm does", async () => {
+    const { event, answer } = await setup(`${ASK_ECHO}[claude]\nvm = true\n`);
+    expect((await answer(event("pre-bash-npm-install"))).output?.hookSpecificOutput).toMatchObject({ permissionDecision: "allow", updatedInput: { command: "firebreak sh -- 'npm install'" } });
+  });
+
   it("quotes the rewritten line so the shell hands firebreak sh exactly the line", () => {
     expect(viaFirebreakSh("echo 'a b' $HOME")).toBe(`firebreak sh -- 'echo '\\''a b'\\'' $HOME'`);
   });
