@@ -11,6 +11,7 @@ import { backupCommand } from "./backup-cmd.js";
 import { changesCommand } from "./changes-cmd.js";
 import { hooksCommand } from "./hooks-cmd.js";
 import { kgCommand } from "./kg-cmd.js";
+import { mcpCommand } from "./mcp-cmd.js";
 import { policyCommand } from "./policy-cmd.js";
 import { runCommand } from "./run-cmd.js";
 import { daemonCommand } from "./daemon-cmd.js";
@@ -55,7 +56,7 @@ export function createProgram(deps: CliDeps): Command {
     },
   });
   const backup = backupCommand({ backups: async () => backupService(await deps.context(program)), stdout });
-  for (const sub of [runCommand(deps), commandsCommand(deps), configCommand(deps), auditCommand(deps), policyCommand(deps), kg, hooks, backup, changesCommand(deps), vmCommand(deps), trustCommand(deps), serveCommand(deps), daemonCommand(deps), demoCommand(deps)]) {
+  for (const sub of [runCommand(deps), commandsCommand(deps), configCommand(deps), auditCommand(deps), policyCommand(deps), kg, hooks, backup, changesCommand(deps), vmCommand(deps), trustCommand(deps), serveCommand(deps), mcpCommand(deps), daemonCommand(deps), demoCommand(deps)]) {
     program.addCommand(sub);
   }
   // Sub-commands inherit exit override so commander never calls process.exit itself.

@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import { errorResponse, validationError } from "./errors.js";
 import { registerCatalogRoutes } from "./routes/catalog.js";
 import { registerChangesRoutes } from "./routes/changes.js";
+import { registerMcpRoute } from "./routes/mcp.js";
 import { registerRunRoutes } from "./routes/runs.js";
 import type { FirebreakService } from "./service.js";
 
@@ -68,6 +69,7 @@ export function createApp(service: FirebreakService, options: AppOptions = {}): 
   registerRunRoutes(app, service);
   registerChangesRoutes(app, service);
   registerCatalogRoutes(app, service);
+  registerMcpRoute(app, service);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

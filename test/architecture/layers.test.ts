@@ -15,6 +15,8 @@ const LAYERS: Record<string, number> = {
   server: 1,
   "firebreak.ts": 2,
   api: 2,
+  // The MCP server consumes the engine like server/ does; server/ (its /mcp route) and cli/ (`firebreak mcp`) use it.
+  mcp: 2,
   engine: 3,
   config: 4,
   commands: 5,
