@@ -81,6 +81,6 @@ export async function waitFor(check: () => boolean | Promise<boolean>, what: str
   }
 }
 
-export function textOf(result: { content?: unknown }): string {
-  return ((result.content as { type: string; text?: string }[]) ?? []).map((c) => c.text ?? "").join("\n");
+export function textOf(result: object): string {
+  return (((result as { content?: unknown }).content as { type: string; text?: string }[] | undefined) ?? []).map((c) => c.text ?? "").join("\n");
 }
