@@ -5,6 +5,7 @@ import { errorResponse, validationError } from "./errors.js";
 import { registerCatalogRoutes } from "./routes/catalog.js";
 import { registerChangesRoutes } from "./routes/changes.js";
 import { registerClaudeRoutes } from "./routes/claude.js";
+import { registerMcpRoute } from "./routes/mcp.js";
 import { registerRunRoutes } from "./routes/runs.js";
 import type { FirebreakService } from "./service.js";
 
@@ -70,6 +71,7 @@ export function createApp(service: FirebreakService, options: AppOptions = {}): 
   registerChangesRoutes(app, service);
   registerCatalogRoutes(app, service);
   registerClaudeRoutes(app, service);
+  registerMcpRoute(app, service);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

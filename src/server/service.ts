@@ -42,6 +42,7 @@ export class FirebreakService {
   private readonly contexts = new Map<string, CachedContext>();
   private readonly runs = new Map<AbortController, Promise<unknown>>();
   private draining = false;
+  private readonly definitionListeners = new Set<() => void>();
 
   constructor(readonly options: ServiceOptions) {}
 
@@ -70,7 +71,9 @@ export class FirebreakService {
       const ctx = await entry.context;
       this.metrics.instrumentAudit(ctx.audit);
       if (this.options.watch !== false) {
-        entry.watcher = watchRegistry(ctx.registry, () => {});
+        entry.watcher = watchRegistry(ctx.registry, () => {
+          for (const listener of this.definitionListeners) listener();
+        });
         // Ready before the first answer: a definition written right after it is not missed.
         await entry.watcher.ready;
       }
@@ -86,6 +89,15 @@ export class FirebreakService {
     const entry = this.contexts.get(key);
     this.contexts.delete(key);
     await entry?.watcher?.close();
+  }
+
+  /**
+   * Calls `listener` after any warm context's command definitions changed (MCP sessions re-list their tools);
+   * returns the unsubscribe.
+   */
+  onDefinitionsChanged(listener: () => void): () => void {
+    this.definitionListeners.add(listener);
+    return () => this.definitionListeners.delete(listener);
   }
 
   get accepting(): boolean {

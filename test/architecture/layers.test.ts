@@ -17,6 +17,8 @@ const LAYERS: Record<string, number> = {
   api: 2,
   // Claude Code's hook: the protocol (pure, bundled into the lean client) and its answers from the engine.
   claude: 2,
+  // The MCP server consumes the engine like server/ does; server/ (its /mcp route) and cli/ (`firebreak mcp`) use it.
+  mcp: 2,
   engine: 3,
   config: 4,
   commands: 5,
