@@ -19,7 +19,7 @@ describe("HTTP API (app.request, no sockets)", () => {
     const { app } = testApp();
     const doc = (await (await app.request("/openapi.json")).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.paths).sort()).toEqual(["/healthz", "/metrics", "/v1/audit", "/v1/audit/verify", "/v1/changes", "/v1/changes/{id}", "/v1/changes/{id}/apply", "/v1/changes/{id}/discard", "/v1/commands", "/v1/commands/{name}", "/v1/plan", "/v1/policy/check", "/v1/runs"]);
+    expect(Object.keys(doc.paths).sort()).toEqual(["/healthz", "/metrics", "/v1/audit", "/v1/audit/verify", "/v1/changes", "/v1/changes/{id}", "/v1/changes/{id}/apply", "/v1/changes/{id}/discard", "/v1/claude/hook", "/v1/commands", "/v1/commands/{name}", "/v1/plan", "/v1/policy/check", "/v1/runs"]);
     const result = await new Validator().validate(doc as never);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
