@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // A CLI invocation is short: compile the shell parser's WebAssembly with the baseline compiler only.
 // Optimising it in the background (V8's tier-up) stalled the first file operations by 0.5-0.8 s on
-// 2 cores, for a parser that then runs a handful of times (see docs/ARCHITECTURE.md). The daemon
-// (`serve`) lives long and parses a lot: it keeps full optimisation.
+// 2 cores, for a parser that then runs a handful of times (see docs/ARCHITECTURE.md). The long-lived
+// processes (`serve`, and `mcp` serving an agent's session) parse a lot: they keep full optimisation.
 import v8 from "node:v8";
 
 const argv = process.argv.slice(2);
-if (!process.env.FIREBREAK_WASM_TIER_UP && argv[0] !== "serve") v8.setFlagsFromString("--liftoff-only");
+const LONG_LIVED = new Set(["serve", "mcp"]);
+if (!process.env.FIREBREAK_WASM_TIER_UP && !LONG_LIVED.has(argv[0] ?? "")) v8.setFlagsFromString("--liftoff-only");
 
 // When a daemon runs (`firebreak serve`), these go through it with the small client bundle, which loads
 // none of the engine; it returns undefined when there is no daemon, and the full CLI runs in-process.

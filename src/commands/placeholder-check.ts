@@ -46,7 +46,8 @@ const ENCLOSING_ALLOWED = new Set([
 ]);
 
 /** What a quoted value itself may consist of: plain words, single-quoted strings and their concatenation. */
-const VALUE_PARTS = new Set(["word", "raw_string", "concatenation"]);
+// `number`: tree-sitter-bash reads a bare integer argument (`seq 3`) as a number node; it is literal text like a word.
+const VALUE_PARTS = new Set(["word", "raw_string", "concatenation", "number"]);
 
 const DESCRIPTIONS: Record<string, string> = {
   heredoc_body: "inside a heredoc body",

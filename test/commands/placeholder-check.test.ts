@@ -49,6 +49,17 @@ describe("the parse check of rendered values", () => {
     }
   });
 
+  it("accepts a number value, which tree-sitter-bash reads as a number node, and the shell as literal text", async () => {
+    for (const value of [3, 0, 42, -7, 2.5]) {
+      const script = await renderTemplateChecked(unscanned("seq ", ""), { v: value }, parser);
+      expect(script).toMatch(/^seq /);
+      const run = spawnSync("/bin/sh", ["-c", `printf '%s' ${script.slice(4)}`], { encoding: "utf8" });
+      expect(run.stdout).toBe(String(value));
+    }
+    // Still refused where a number would be arithmetic.
+    await expect(renderTemplateChecked(unscanned("echo $(( ", " ))"), { v: 3 }, parser)).rejects.toThrow(TemplateError);
+  });
+
   it("refuses values the shell would read as code or as part of other syntax", async () => {
     const positions: [string, string, RegExp][] = [
       ["cat <<@@\n", "\n@@", /heredoc/],

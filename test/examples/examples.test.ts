@@ -132,4 +132,15 @@ describe.runIf(env.ok)("VM-placed examples and changesets (real microVMs)", { ti
     expect(confirmed.code, confirmed.stderr).toBe(0);
     expect(fs.readFileSync(path.join(p.project, ".git/hooks/x"), "utf8")).toBe("touch pwned\n");
   });
+
+  it("firebreak sh places a medium-risk line in a microVM; what it wrote comes back as a changeset", async () => {
+    const p = gitProject();
+    const r = await p.cli("sh", "--", "tar -cf site.tar index.html src");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/→ microVM/);
+    expect(fs.existsSync(path.join(p.project, "site.tar"))).toBe(false);
+    const id = /apply with 'firebreak changes apply (\S+)'/.exec(r.stderr)?.[1] ?? "";
+    expect((await p.cli("changes", "apply", id)).code).toBe(0);
+    expect(execFileSync("tar", ["-tf", path.join(p.project, "site.tar")], { encoding: "utf8" })).toContain("src/app.js");
+  });
 });
