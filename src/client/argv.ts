@@ -41,45 +41,47 @@ export function parseClientArgv(argv: readonly string[]): ClientCommand | undefi
   return undefined;
 }
 
-/** `run [--json] [--yes] [--plan|--dry-run] [--role R] <name> [tokens…]`: options after the name belong to the command. */
-function parseRun(tokens: string[]): ClientCommand | undefined {
-  const cmd = { kind: "run" as const, name: "", tokens: [] as string[], json: false, yes: false, plan: false, role: undefined as string | undefined };
+/** The options `run` and `sh` share, before the command name or the line. */
+interface RunFlags {
+  json: boolean;
+  yes: boolean;
+  plan: boolean;
+  role: string | undefined;
+}
+
+/**
+ * Reads `[--json] [--yes] [--plan|--dry-run] [--role R]` up to the first other token; returns that token's index, or
+ * undefined for anything the full CLI must answer (help, unknown options, nothing after the options).
+ */
+function leadingRunFlags(tokens: string[], flags: RunFlags, allowDashDash: boolean): number | undefined {
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    if (t === "--json") cmd.json = true;
-    else if (t === "--yes") cmd.yes = true;
-    else if (t === "--plan" || t === "--dry-run") cmd.plan = true;
-    else if (t === "--role" && tokens[i + 1] !== undefined) cmd.role = tokens[++i];
-    else if (t.startsWith("--role=")) cmd.role = t.slice("--role=".length);
-    else if (t.startsWith("-")) return undefined; // help, unknown options: the full CLI answers
-    else {
-      cmd.name = t;
-      cmd.tokens = tokens.slice(i + 1);
-      return cmd;
-    }
+    if (t === "--json") flags.json = true;
+    else if (t === "--yes") flags.yes = true;
+    else if (t === "--plan" || t === "--dry-run") flags.plan = true;
+    else if (t === "--role" && tokens[i + 1] !== undefined) flags.role = tokens[++i];
+    else if (t.startsWith("--role=")) flags.role = t.slice("--role=".length);
+    else if (t.startsWith("-") && !(allowDashDash && t === "--")) return undefined; // help, unknown options: the full CLI answers
+    else return i;
   }
   return undefined;
 }
 
+/** `run [--json] [--yes] [--plan|--dry-run] [--role R] <name> [tokens…]`: options after the name belong to the command. */
+function parseRun(tokens: string[]): ClientCommand | undefined {
+  const flags: RunFlags = { json: false, yes: false, plan: false, role: undefined };
+  const at = leadingRunFlags(tokens, flags, false);
+  return at === undefined ? undefined : { kind: "run", name: tokens[at]!, tokens: tokens.slice(at + 1), ...flags };
+}
+
 /** `sh [--json] [--yes] [--plan|--dry-run] [--role R] [--] <line…>`: as commander's passThroughOptions, the line starts at its first word. */
 function parseSh(tokens: string[]): ClientCommand | undefined {
-  const cmd = { kind: "sh" as const, line: "", json: false, yes: false, plan: false, role: undefined as string | undefined };
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (t === "--json") cmd.json = true;
-    else if (t === "--yes") cmd.yes = true;
-    else if (t === "--plan" || t === "--dry-run") cmd.plan = true;
-    else if (t === "--role" && tokens[i + 1] !== undefined) cmd.role = tokens[++i];
-    else if (t.startsWith("--role=")) cmd.role = t.slice("--role=".length);
-    else if (t.startsWith("-") && t !== "--") return undefined; // help, unknown options: the full CLI answers
-    else {
-      const words = tokens.slice(t === "--" ? i + 1 : i);
-      cmd.line = words.join(" ");
-      // An empty line is a usage error: the full CLI words it.
-      return cmd.line.trim() ? cmd : undefined;
-    }
-  }
-  return undefined;
+  const flags: RunFlags = { json: false, yes: false, plan: false, role: undefined };
+  const at = leadingRunFlags(tokens, flags, true);
+  if (at === undefined) return undefined;
+  const line = tokens.slice(tokens[at] === "--" ? at + 1 : at).join(" ");
+  // An empty line is a usage error: the full CLI words it.
+  return line.trim() ? { kind: "sh", line, ...flags } : undefined;
 }
 
 function parsePolicyCheck(tokens: string[]): ClientCommand | undefined {

@@ -1,5 +1,5 @@
-import { randomUUID } from "node:crypto";
 import type { AuditLog } from "../audit/log.js";
+import { auditWorkspaceAction } from "./audit-action.js";
 import { type BackupManifest, type BackupSummary, listBackups, readManifest, type RestoreReport, restoreBackup } from "../hooks/backup/store.js";
 
 /** The backups the backup hook made, as the CLI and the API see them; a restore is audited. */
@@ -20,21 +20,8 @@ export function backupService(ctx: { stateDir: string; audit: AuditLog | null; u
     manifest: (id) => readManifest(ctx.stateDir, id),
     restore: async (id) => {
       const report = await restoreBackup(ctx.stateDir, id);
-      // Putting files back changes the workspace like a command would: it belongs on the record.
-      await ctx.audit?.append({
-        kind: "run",
-        id: randomUUID(),
-        user: ctx.user,
-        role: ctx.config?.default_role ?? "",
-        command: null,
-        definition_sha256: null,
-        parameters: {},
-        rendered: null,
-        placement: "local",
-        risk: "low",
-        reasons: [`firebreak backup restore ${id}: restored ${report.restored.length} path(s), ${report.bytes} bytes`],
-        exit_status: 0,
-        extra: { backup_restore: { id, restored: report.restored } },
+      await auditWorkspaceAction(ctx, [`firebreak backup restore ${id}: restored ${report.restored.length} path(s), ${report.bytes} bytes`], {
+        backup_restore: { id, restored: report.restored },
       });
       return report;
     },

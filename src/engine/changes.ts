@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -11,6 +10,7 @@ import { type ApplyMode, type ApplyReport, type Changeset, type ChangesetSummary
 import type { CaptureOptions, CapturedChanges } from "../vm/workspace-changes.js";
 import { ChangesError } from "../errors.js";
 import { createBackup } from "../hooks/backup/store.js";
+import { auditWorkspaceAction } from "./audit-action.js";
 import type { EngineContext } from "./context.js";
 
 const execFileAsync = promisify(execFile);
@@ -75,22 +75,7 @@ export function applyModeFor(ctx: Pick<EngineContext, "config">, role: string, c
 }
 
 async function auditChanges(ctx: ChangesContext, cs: Changeset, action: "apply" | "discard", reasons: string[], details: Record<string, unknown>): Promise<void> {
-  // Writing the workspace (or giving up on doing so) belongs on the record like a command run.
-  await ctx.audit?.append({
-    kind: "run",
-    id: randomUUID(),
-    user: ctx.user,
-    role: ctx.config.default_role,
-    command: null,
-    definition_sha256: null,
-    parameters: {},
-    rendered: null,
-    placement: "local",
-    risk: "low",
-    reasons,
-    exit_status: 0,
-    extra: { changeset: { action, id: cs.id, invocation: cs.invocationId, workspace: cs.workspace, ...details } },
-  });
+  await auditWorkspaceAction(ctx, reasons, { changeset: { action, id: cs.id, invocation: cs.invocationId, workspace: cs.workspace, ...details } });
 }
 
 async function diffText(store: ChangesetStore, cs: Changeset): Promise<string> {
