@@ -428,6 +428,8 @@ export const CORPUS: readonly CorpusCase[] = [
   ...c("issue-11-literal-variable-unknown", "high", ["false && X=ls; $X -la", "X=ls; X=rm; $X -rf ~", "read X; $X -rf ~", "X=ls | $X"]),
   ...c("issue-11-benign-developer", "low", [
     "hostname",
+    "for f in a b; do [ \"$f\" = a ] && continue; echo \"$f\"; done",
+    "while true; do break; done",
     "yes | head -n 3",
     "env | grep NODE_ENV",
     "npx tsc --noEmit",

@@ -11,7 +11,7 @@ export const READ_ONLY_COMMANDS: ReadonlySet<string> = new Set([
   "readlink", "true", "false", "test", "[", ":", "sleep", "seq", "jq", "yq", "md5sum", "sha1sum", "sha224sum", "sha256sum",
   "sha384sum", "sha512sum", "b2sum", "cksum", "base64", "base32", "xxd", "od", "hexdump", "strings", "nl", "column", "rev", "tac",
   "paste", "join", "fold", "fmt", "expand", "unexpand", "man", "help", "info", "history", "cd", "pushd", "popd", "dirs",
-  "export", "declare", "local", "readonly", "unset", "typeset", "set", "shopt", "read", "wait", "jobs", "exit", "return",
+  "export", "declare", "local", "readonly", "unset", "typeset", "set", "shopt", "read", "wait", "jobs", "exit", "return", "break", "continue",
   "shift", "getopts", "let", "nproc", "arch", "lscpu", "locale", "tput", "clear", "tty", "cal", "factor", "expr", "bc",
   "iconv", "awk", "gawk", "mawk", "nawk", "sed", "zcat", "bzcat", "xzcat", "zgrep", "lsb_release", "hostnamectl",
   "printenv", "env", "tee", "command", "hash", "ulimit", "umask", "times", "logname", "users", "who", "w", "last", "look",
@@ -24,7 +24,7 @@ export const READ_ONLY_COMMANDS: ReadonlySet<string> = new Set([
 export const NON_PATH_COMMANDS: ReadonlySet<string> = new Set([
   "echo", "printf", "pwd", "whoami", "id", "groups", "date", "uname", "uptime", "which", "type", "whereis", "true", "false",
   "test", "[", "[[", ":", "sleep", "seq", "basename", "dirname", "man", "help", "info", "history", "cd", "pushd", "popd", "dirs",
-  "export", "declare", "local", "readonly", "unset", "typeset", "set", "shopt", "read", "wait", "jobs", "exit", "return",
+  "export", "declare", "local", "readonly", "unset", "typeset", "set", "shopt", "read", "wait", "jobs", "exit", "return", "break", "continue",
   "shift", "getopts", "let", "nproc", "arch", "lscpu", "locale", "tput", "clear", "tty", "cal", "factor", "expr", "bc",
   "printenv", "env", "command", "hash", "ulimit", "umask", "times", "logname", "users", "who", "w", "last", "numfmt", "ps",
   "pgrep", "free", "df", "xargs", "parallel", "watch", "time", "nice", "timeout", "nohup", "stdbuf", "exec", "builtin",
