@@ -152,6 +152,18 @@ export class VmError extends FirebreakError {
   override readonly code: string = "vm";
 }
 
+/** No microVM capacity within the queue timeout (`[pool] max_concurrent`, `queue_timeout_ms`). */
+export class VmCapacityError extends VmError {
+  override name = "VmCapacityError";
+  override readonly code: string = "vm_capacity";
+}
+
+/** `firebreak pool …` without a daemon, or a pool request the daemon cannot serve. */
+export class PoolError extends FirebreakError {
+  override name = "PoolError";
+  override readonly code: string = "pool";
+}
+
 /**
  * The Firecracker API answered a request with an error status. `faultMessage` is Firecracker's
  * `fault_message` (or the raw body when it sent none).

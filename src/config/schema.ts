@@ -2,6 +2,7 @@ import { z } from "zod";
 import { hooksConfigSchema, roleHooksShape } from "../hooks/config.js";
 import { policySchema, roleSchema } from "../policy/config-schema.js";
 import { vmConfigSchema, vmTypeSchema } from "../vm/config-schema.js";
+import { alertsConfigSchema, poolConfigSchema } from "../vm/pool/config-schema.js";
 
 /**
  * The configuration schema. Each section belongs to one pipeline stage; stages that are
@@ -64,7 +65,8 @@ export const configSchema = z.strictObject({
   vm_types: z.record(z.string(), vmTypeSchema).default({}),
   /** `firebreak claude hook`: `vm = true` does what `--vm` does (lines placed in a microVM run there through `firebreak sh`). */
   claude: z.strictObject({ vm: z.boolean().default(false) }).prefault({}),
-  pool: z.looseObject({}).default({}),
+  pool: poolConfigSchema.prefault({}),
+  alerts: alertsConfigSchema.prefault({}),
 });
 
 export type FirebreakConfig = z.infer<typeof configSchema>;

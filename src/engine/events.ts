@@ -10,6 +10,8 @@ export type EngineEvent =
   | { type: "log"; message: string }
   | { type: "hook"; phase: "pre" | "post"; records: unknown[] }
   | { type: "vm_phase"; phase: string; ms: number }
+  /** Waiting for microVM capacity: `ahead` requests are before this one in the queue. */
+  | { type: "queued"; ahead: number }
   | { type: "output"; stream: "stdout" | "stderr"; chunk: Buffer }
   | { type: "refused"; message: string; reasons: string[]; needs_confirmation?: boolean; /** Other roles that would allow it. */ allowed_roles?: string[] }
   | { type: "result"; result: RunResult };

@@ -122,6 +122,7 @@ export async function executePlan(ctx: EngineContext, plan: Plan, options: RunOp
         onStdout,
         onStderr,
         onPhase: (phase, ms) => emit({ type: "vm_phase", phase, ms }),
+        onQueued: (ahead) => emit({ type: "queued", ahead }),
         signal: options.signal,
       });
       const { changes: captured, ...outcome } = r;

@@ -37,6 +37,7 @@ export async function vmExec(ctx: EngineContext, req: VmExecRequest, run: { emit
       onStdout: (chunk) => emit({ type: "output", stream: "stdout", chunk }),
       onStderr: (chunk) => emit({ type: "output", stream: "stderr", chunk }),
       onPhase: (phase, ms) => emit({ type: "vm_phase", phase, ms }),
+        onQueued: (ahead) => emit({ type: "queued", ahead }),
       signal: run.signal,
     });
   } catch (error) {

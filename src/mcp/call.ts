@@ -67,6 +67,7 @@ function progressReporter(extra: ToolExtra): ((event: EngineEvent) => void) | un
     let message: string | undefined;
     if (event.type === "output") message = event.chunk.toString("utf8").trimEnd().split("\n").pop()?.slice(0, PROGRESS_LINE_CHARS);
     else if (event.type === "vm_phase") message = `microVM: ${event.phase} (${event.ms} ms)`;
+    else if (event.type === "queued") message = `queued for a microVM, ${event.ahead} ahead`;
     else if (event.type === "plan") message = `placement: ${event.plan.decision.placement}`;
     if (message === undefined) return;
     const now = Date.now();

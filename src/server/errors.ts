@@ -11,6 +11,8 @@ const STATUS_BY_CODE: Record<string, 400 | 403 | 404 | 409 | 422 | 500 | 503> = 
   definition: 422,
   template: 422,
   changes: 409,
+  vm_capacity: 503,
+  pool: 503,
 };
 
 /** An error as the API answers it: a status from its kind, and the body the CLI client prints the same way. */

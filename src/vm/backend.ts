@@ -41,6 +41,8 @@ export interface VmHandle {
   readonly id: string;
   readonly backend: string;
   readonly spec: VmSpec;
+  /** The VMM's process id, where there is one (memory accounting, owner records). */
+  readonly pid?: number;
   readonly phases: PhaseTimings;
   readonly unenforced: UnenforcedLimit[];
   /** Path of the captured serial console log. */

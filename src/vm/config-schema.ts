@@ -1,5 +1,6 @@
 import { ALLOWED_ENDPOINT_RE } from "./qemu/user-network.js";
 import { z } from "zod";
+import { poolSizingSchema } from "./pool/config-schema.js";
 
 /** `[vm]`: which backend runs microVMs and how. */
 export const vmConfigSchema = z.strictObject({
@@ -50,6 +51,8 @@ export const vmTypeSchema = z.strictObject({
   memory_mb: z.number().int().min(32).optional(),
   disk_mb: z.number().int().min(1).optional(),
   network: z.boolean().optional(),
+  /** Pool sizing for this type, over `[pool]`'s defaults (the type is pooled when listed in `[pool] types`). */
+  ...poolSizingSchema,
 });
 
 export type VmConfig = z.infer<typeof vmConfigSchema>;

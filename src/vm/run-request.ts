@@ -27,6 +27,8 @@ export interface VmRunRequest {
   onStderr?: (chunk: Buffer) => void;
   /** Each boot or restore phase as it completes, in ms since the VM was asked for. */
   onPhase?: (phase: string, ms: number) => void;
+  /** While waiting for VM capacity: how many requests are ahead. */
+  onQueued?: (ahead: number) => void;
   /** Aborting destroys the VM; the run then ends with a cancelled outcome. */
   signal?: AbortSignal;
 }

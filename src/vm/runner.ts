@@ -2,12 +2,11 @@ import type { VmRunner, VmRunOutcome, VmRunRequest } from "./run-request.js";
 import { VmError } from "../errors.js";
 import { CappedCapture } from "../exec/capture.js";
 import { exitStatusOf } from "../exec/outcome.js";
-import { AgentClient } from "./agent/client.js";
-import type { VmHandle } from "./backend.js";
 import type { VmRuntime } from "./runtime.js";
 import { packWorkspace } from "./workspace-tar.js";
 import type { WalkEntry } from "./agent/walk-listing.js";
 import { captureWorkspaceChanges } from "./workspace-changes.js";
+import { DirectVmSource, type VmLease, type VmSource } from "./vm-source.js";
 
 /** Host paths mean nothing in the guest: its PATH, HOME and TMPDIR are its own. */
 const GUEST_ENV = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/root", TMPDIR: "/tmp" };
@@ -33,7 +32,11 @@ const OUTPUT_CAP_BYTES = 1 << 20;
  * await runner.run({ script: "uname -r", cwd, env: {}, copyWorkspace: false });
  */
 export class MicroVmRunner implements VmRunner {
-  constructor(private readonly runtime: VmRuntime) {}
+  constructor(
+    private readonly runtime: VmRuntime,
+    /** Where VMs come from: the daemon's pool, else one made for each run. */
+    private readonly source: VmSource = new DirectVmSource(runtime),
+  ) {}
 
   private availabilityAnswer: Promise<{ available: boolean; reason: string; backend?: string }> | undefined;
 
@@ -46,24 +49,19 @@ export class MicroVmRunner implements VmRunner {
   }
 
   async run(req: VmRunRequest): Promise<VmRunOutcome> {
-    const { backend, reasons } = await this.runtime.select();
-    const image = await this.runtime.image();
-    if (!backend || !image) throw new VmError(`no VM backend is available: ${reasons.join("; ")}`);
     const shape = this.runtime.shape(req.limits, req.vmType);
     const started = performance.now();
     const workspace = req.copyWorkspace ? await packWorkspace(req.cwd, this.runtime.config.copy_exclude, this.runtime.config.copy_max_mb * 1048576) : undefined;
 
-    let vm: VmHandle;
-    let restoredFrom: string | undefined;
-    let templateCreated = false;
-    if ((req.snapshot ?? this.runtime.config.snapshots) && backend.name === "qemu") {
-      const { snapshot, created } = await this.runtime.template(backend, image, shape);
-      templateCreated = created;
-      vm = await backend.restore(snapshot, this.runtime.spec(shape, image, backend));
-      restoredFrom = snapshot.id;
-    } else {
-      vm = await backend.boot(this.runtime.spec(shape, image, backend));
+    let lease: VmLease;
+    try {
+      lease = await this.source.acquire({ shape, snapshot: req.snapshot, signal: req.signal, onQueued: req.onQueued });
+    } catch (error) {
+      // Cancelled while waiting for capacity: nothing started.
+      if (req.signal?.aborted) return cancelledOutcome(started, "none", "none");
+      throw error;
     }
+    const { vm, backend, image, agent } = lease;
     const readyMs = Math.round(performance.now() - started);
     for (const [phase, ms] of Object.entries(vm.phases)) if (typeof ms === "number") req.onPhase?.(phase, ms);
     req.onPhase?.("ready", readyMs);
@@ -73,13 +71,11 @@ export class MicroVmRunner implements VmRunner {
     // Cancelling destroys the VM: the agent's channel closes and the pending exec ends.
     const onAbort = () => {
       cancelled = true;
-      void backend.destroy(vm);
+      void lease.release();
     };
     if (req.signal?.aborted) onAbort();
     else req.signal?.addEventListener("abort", onAbort, { once: true });
-    let agent: AgentClient | undefined;
     try {
-      agent = new AgentClient(await vm.connectAgent());
       if (workspace) await agent.putTar(GUEST_WORKDIR, workspace);
       // The listing right after the copy-in is what the command's changes are measured against.
       const baseline: WalkEntry[] | undefined = workspace && req.changes ? await agent.walk(GUEST_WORKDIR) : undefined;
@@ -87,7 +83,7 @@ export class MicroVmRunner implements VmRunner {
         // The agent kills the command at its timeout; if the guest stops answering, the host kills the VM.
         hostTimer = setTimeout(() => {
           killedByHost = `the VM did not finish within ${req.timeoutMs! + this.runtime.config.kill_grace_ms} ms and was destroyed by the host`;
-          void backend.destroy(vm);
+          void lease.release();
         }, req.timeoutMs + this.runtime.config.kill_grace_ms);
       }
       const stdout = new CappedCapture(OUTPUT_CAP_BYTES);
@@ -136,8 +132,11 @@ export class MicroVmRunner implements VmRunner {
           backend: backend.name,
           vm: vm.id,
           ready_ms: readyMs,
-          restored_from: restoredFrom ?? null,
-          template_created: templateCreated,
+          origin: lease.origin,
+          pool_type: lease.poolType ?? null,
+          queued_ms: lease.queuedMs ?? null,
+          restored_from: lease.restoredFrom ?? null,
+          template_created: lease.templateCreated,
           phases: vm.phases,
           unenforced: vm.unenforced,
           shape,
@@ -153,8 +152,7 @@ export class MicroVmRunner implements VmRunner {
     } finally {
       req.signal?.removeEventListener("abort", onAbort);
       clearTimeout(hostTimer);
-      agent?.close();
-      await backend.destroy(vm);
+      await lease.release();
     }
   }
 }

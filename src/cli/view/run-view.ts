@@ -51,8 +51,13 @@ export class RunView {
   onEvent(event: EngineEvent): void {
     const { o, options } = this;
     // Hooks run before the VM starts; anything else means it started (or never will): the progress ends.
-    if (event.type !== "hook" && event.type !== "plan") this.progress?.stop();
+    if (event.type !== "hook" && event.type !== "plan" && event.type !== "queued") this.progress?.stop();
     switch (event.type) {
+      case "queued":
+        // Waiting for capacity is said once per change, never as a silent stall.
+        if (this.progress) this.progress.stage(queuedText(event.ahead));
+        else if (!options.json) o.err(`firebreak: ${queuedText(event.ahead)}`);
+        return;
       case "plan":
         this.plan = event.plan;
         if (event.plan.decision.placement === "vm") this.progress?.stage("starting the microVM (a VM shape's first use makes its template snapshot)");
@@ -98,4 +103,9 @@ export class RunView {
     if (this.options.planOnly && this.plan?.decision.placement === "denied") return EXIT.REFUSED;
     return EXIT.OK;
   }
+}
+
+/** `queued, 3 ahead`: what a run waiting for microVM capacity says. */
+export function queuedText(ahead: number): string {
+  return `queued for a microVM, ${ahead} ahead`;
 }

@@ -28,6 +28,8 @@ export interface CallOptions {
 }
 
 export interface ExecOptions {
+  /** The command's process exists in the guest (its pid): where allocation latency ends. */
+  onStarted?: (pid: number) => void;
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
   /** Aborting kills the command's process group; the call still resolves, with `aborted: true`, once it is gone. */

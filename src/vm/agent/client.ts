@@ -218,6 +218,7 @@ export class AgentClient {
           const h = frame.header;
           switch (h.type) {
             case "started":
+              opts.onStarted?.(num(h, "pid"));
               return;
             case "ack":
               input.ack(num(h, "bytes"));

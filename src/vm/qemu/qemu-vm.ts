@@ -42,6 +42,10 @@ export class QemuVm implements VmHandle {
     return this.process.id;
   }
 
+  get pid(): number {
+    return this.process.pid;
+  }
+
   get consoleLog(): string {
     return this.process.consoleLog;
   }

@@ -1,0 +1,54 @@
+import { AgentClient } from "../agent/client.js";
+import type { PhaseTimings } from "../backend.js";
+import type { VmRuntime } from "../runtime.js";
+import { readyBackend } from "../vm-source.js";
+import type { PooledVm, PoolType } from "./pool-type.js";
+
+/** The warm-up: the code paths a run takes first (a shell, a listing), translated by TCG before a command needs them. */
+const WARM_UP_SCRIPT = "true";
+const WARM_UP_TIMEOUT_MS = 10_000;
+
+/** A pooled VM's start, phase by phase (ms since spawn), for metrics and boot analysis. */
+export interface StartedVm {
+  pooled: PooledVm;
+  phases: PhaseTimings & { warmUp?: number };
+  templateCreated: boolean;
+}
+
+/**
+ * Makes one ready VM of a type: restored from the shape's template (made once if missing), its clock and RNG
+ * reseeded by the backend's restore handshake, then warmed with one command so the first real command does not pay
+ * the re-translation. Destroys the VM if any step fails.
+ *
+ * @example
+ * const { pooled } = await startPooledVm(runtime, type, 1);
+ */
+export async function startPooledVm(runtime: VmRuntime, type: PoolType, seq: number, opts: { warm?: boolean; now?: () => number } = {}): Promise<StartedVm> {
+  const now = opts.now ?? Date.now;
+  const { backend, image } = await readyBackend(runtime);
+  const { snapshot, created } = await runtime.template(backend, image, type.shape);
+  const vm = await backend.restore(snapshot, runtime.spec(type.shape, image, backend));
+  try {
+    const agent = new AgentClient(await vm.connectAgent());
+    const restoreMs = vm.phases.agentReady ?? 0;
+    let warmMs = 0;
+    const phases: StartedVm["phases"] = { ...vm.phases };
+    if (opts.warm !== false) {
+      const t = performance.now();
+      await agent.exec({ script: WARM_UP_SCRIPT, cwd: "/", clearEnv: true, env: { PATH: "/usr/bin:/bin" } }, { timeoutMs: WARM_UP_TIMEOUT_MS });
+      await agent.walk("/tmp");
+      warmMs = performance.now() - t;
+      phases.warmUp = Math.round(restoreMs + warmMs);
+    }
+    const probeMs = await agent.ping();
+    const at = now();
+    return {
+      pooled: { seq, type, vm, agent, backend, image, template: snapshot.id, createdAt: at, idleSince: at, restoreMs, warmMs, probeMs },
+      phases,
+      templateCreated: created,
+    };
+  } catch (error) {
+    await backend.destroy(vm);
+    throw error;
+  }
+}

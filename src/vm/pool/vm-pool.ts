@@ -1,0 +1,350 @@
+import os from "node:os";
+import { PoolError, VmCapacityError } from "../../errors.js";
+import type { VmTypeConfig } from "../config-schema.js";
+import type { VmRuntime, VmShape } from "../runtime.js";
+import { type VmAcquireRequest, type VmLease, type VmSource, DirectVmSource, leaseOf } from "../vm-source.js";
+import { Admission } from "./admission.js";
+import type { PoolConfig, StrategyName } from "./config-schema.js";
+import { DEFAULT_TYPE, type PooledVm, PoolType, typeFits } from "./pool-type.js";
+import { percentiles } from "./sample-window.js";
+import { type StartedVm, startPooledVm } from "./start-vm.js";
+import { type Candidate, chooseCandidate, newStrategyState } from "./strategies.js";
+import type { PoolStatus } from "./status.js";
+
+/** What the pool reports as it works (metrics, phase records, logs). All optional. */
+export interface PoolObserver {
+  allocated?(type: string, strategy: StrategyName, ms: number): void;
+  refilled?(type: string, started: StartedVm, ms: number): void;
+  failed?(type: string, cause: string, error?: unknown): void;
+  log?(line: string): void;
+}
+
+export interface VmPoolOptions {
+  config: PoolConfig;
+  vmTypes: Record<string, VmTypeConfig>;
+  /** Cap on VMs running commands at once (default: `[pool] max_concurrent`, else derived from the host). */
+  maxConcurrent?: number;
+  observer?: PoolObserver;
+  now?: () => number;
+  random?: () => number;
+}
+
+/** VMs per concurrent run the host is assumed to hold: memory for the guest plus the VMM's own. */
+const VMM_OVERHEAD_MB = 64;
+const HOUSEKEEPING_INTERVAL_MS = 1000;
+
+/**
+ * The daemon's pool of prewarmed microVMs, one list per VM type. Each VM serves one invocation and is destroyed
+ * afterwards; refill runs in the background, raised by demand up to `max_total` and back to `min_ready` when idle.
+ * Requests pass admission control first (a FIFO queue with a timeout beyond `max_concurrent`).
+ *
+ * @example
+ * const pool = new VmPool(runtime, { config: cfg.pool, vmTypes: cfg.vm_types });
+ * pool.start();
+ * const lease = await pool.acquire({ shape: runtime.shape(undefined) });
+ */
+export class VmPool implements VmSource {
+  readonly types: PoolType[];
+  readonly admission: Admission;
+  readonly strategy: StrategyName;
+  private readonly strategyState;
+  private readonly direct: DirectVmSource;
+  private readonly now: () => number;
+  private seq = 0;
+  private starts = 0;
+  private readonly maxParallelStarts = Math.max(1, os.cpus().length);
+  private readyWaiters = new Set<() => void>();
+  private housekeeping: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly pendingStarts = new Set<Promise<unknown>>();
+
+  constructor(
+    readonly runtime: VmRuntime,
+    private readonly options: VmPoolOptions,
+  ) {
+    const { config, vmTypes } = options;
+    this.now = options.now ?? Date.now;
+    this.strategy = config.strategy;
+    this.strategyState = newStrategyState(options.random);
+    this.direct = new DirectVmSource(runtime);
+    this.types = config.types.map((name, index) => {
+      const own = vmTypes[name];
+      if (!own && name !== DEFAULT_TYPE) throw new PoolError(`[pool] types names '${name}', which is not a [vm_types.${name}] section`);
+      return new PoolType(name, index, runtime.shape(undefined, own), config, own, this.now);
+    });
+    const defaultShape = runtime.shape(undefined);
+    const cap = options.maxConcurrent ?? config.max_concurrent ?? defaultMaxConcurrent(defaultShape.memoryMb);
+    this.admission = new Admission(cap, config.queue_timeout_ms);
+  }
+
+  get config(): PoolConfig {
+    return this.options.config;
+  }
+
+  /** Begins filling every type to its target, and the housekeeping (idle scale-down, dead VMs). */
+  start(): void {
+    this.refill();
+    this.housekeeping = setInterval(() => this.housekeep(), HOUSEKEEPING_INTERVAL_MS);
+    this.housekeeping.unref();
+  }
+
+  type(name: string): PoolType {
+    const t = this.types.find((x) => x.name === name);
+    if (!t) throw new PoolError(`no pooled VM type '${name}' (pooled: ${this.types.map((x) => x.name).join(", ") || "none"})`);
+    return t;
+  }
+
+  /** A VM for one invocation: a ready one chosen by the strategy, else one started for it, after admission. */
+  async acquire(request: VmAcquireRequest): Promise<VmLease> {
+    if (this.stopped) throw new PoolError("the pool is stopping");
+    const started = performance.now();
+    const leave = await this.admission.enter({ signal: request.signal, onQueued: request.onQueued });
+    const queuedMs = Math.round(performance.now() - started);
+    try {
+      const fitting = this.types.filter((t) => typeFits(t.shape, request.shape));
+      if (fitting.length === 0 || request.snapshot === false) {
+        const lease = await this.direct.acquire(request);
+        return { ...lease, release: () => lease.release().finally(leave) };
+      }
+      return await this.take(fitting, request, started, queuedMs, leave);
+    } catch (error) {
+      leave();
+      throw error;
+    }
+  }
+
+  private async take(fitting: PoolType[], request: VmAcquireRequest, started: number, queuedMs: number, leave: () => void): Promise<VmLease> {
+    const deadline = started + this.config.queue_timeout_ms;
+    for (;;) {
+      const chosen = this.choose(fitting);
+      if (chosen) {
+        if (chosen.agent.isClosed) {
+          this.fail(chosen.type, "agent channel closed while ready");
+          void chosen.backend.destroy(chosen.vm);
+          continue;
+        }
+        return this.lend(chosen, started, queuedMs, leave);
+      }
+      // Nothing ready: start one for this request where a type has room, else wait for one.
+      const roomy = fitting.find((t) => t.total < t.maxTotal);
+      if (roomy) {
+        roomy.inUse++;
+        const t0 = performance.now();
+        let startedVm: StartedVm;
+        try {
+          startedVm = await startPooledVm(this.runtime, roomy, ++this.seq, { warm: false, now: this.now });
+        } catch (error) {
+          roomy.inUse--;
+          this.fail(roomy, "start failed", error);
+          throw error;
+        } finally {
+          this.refill();
+        }
+        this.options.observer?.refilled?.(roomy.name, startedVm, performance.now() - t0);
+        roomy.inUse--; // lend() counts it again
+        return this.lend(startedVm.pooled, started, queuedMs, leave, "restore");
+      }
+      await this.waitForReady(fitting, deadline, request.signal);
+    }
+  }
+
+  private choose(fitting: PoolType[]): PooledVm | undefined {
+    const candidates: (Candidate & { vm: PooledVm })[] = fitting.flatMap((t) =>
+      t.ready.map((p) => ({ seq: p.seq, type: t.name, typeIndex: t.index, idleSince: p.idleSince, restoreMs: p.restoreMs, probeMs: p.probeMs, vm: p })),
+    );
+    const pick = chooseCandidate(this.strategy, candidates, this.strategyState) as (Candidate & { vm: PooledVm }) | undefined;
+    if (!pick) return undefined;
+    const list = pick.vm.type.ready;
+    list.splice(list.indexOf(pick.vm), 1);
+    return pick.vm;
+  }
+
+  private async lend(p: PooledVm, started: number, queuedMs: number, leave: () => void, origin: "pool" | "restore" = "pool"): Promise<VmLease> {
+    const type = p.type;
+    type.inUse++;
+    type.allocations++;
+    type.demand.add(type.inUse);
+    const lease = await leaseOf({
+      vm: p.vm,
+      backend: p.backend,
+      image: p.image,
+      agent: p.agent,
+      origin,
+      poolType: type.name,
+      restoredFrom: p.template,
+      started,
+      queuedMs: queuedMs > 0 ? queuedMs : undefined,
+      onRelease: () => {
+        type.inUse--;
+        leave();
+        this.refill();
+      },
+    });
+    const ms = performance.now() - started;
+    type.allocateMs.add(ms);
+    this.options.observer?.allocated?.(type.name, this.strategy, ms);
+    this.refill();
+    return lease;
+  }
+
+  private waitForReady(fitting: PoolType[], deadline: number, signal?: AbortSignal): Promise<void> {
+    for (const t of fitting) t.waiting++;
+    return new Promise<void>((resolve, reject) => {
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        this.readyWaiters.delete(wake);
+        for (const t of fitting) t.waiting--;
+        if (error) reject(error);
+        else resolve();
+      };
+      const wake = () => done();
+      const onAbort = () => done(signal?.reason ?? new Error("aborted"));
+      const timer = setTimeout(() => done(new VmCapacityError(`no VM of type ${fitting.map((t) => t.name).join("/")} became ready in time (max_total reached)`)), Math.max(0, deadline - performance.now()));
+      this.readyWaiters.add(wake);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  /** Starts VMs (in the background) until every type holds its target, within max_total and the parallel-start cap. */
+  refill(): void {
+    if (this.stopped) return;
+    for (const t of this.types) {
+      let want = t.targetReady(this.config.idle_s) - t.ready.length - t.starting;
+      while (want > 0 && t.total < t.maxTotal && this.starts < this.maxParallelStarts) {
+        want--;
+        this.startOne(t);
+      }
+    }
+  }
+
+  /** Adds `n` ready VMs to a type now (`pool warm`), within max_total; resolves when they are ready. */
+  async warm(typeName: string, n: number): Promise<{ type: string; started: number; failed: number }> {
+    const t = this.type(typeName);
+    const room = Math.max(0, Math.min(n, t.maxTotal - t.total));
+    const results = await Promise.allSettled(Array.from({ length: room }, () => this.startOne(t, true)));
+    return { type: t.name, started: results.filter((r) => r.status === "fulfilled").length, failed: results.filter((r) => r.status === "rejected").length };
+  }
+
+  private startOne(t: PoolType, force = false): Promise<void> {
+    t.starting++;
+    if (!force) this.starts++;
+    const t0 = performance.now();
+    const work = startPooledVm(this.runtime, t, ++this.seq, { now: this.now }).then(
+      (started) => {
+        const ms = performance.now() - t0;
+        t.refillMs.add(ms);
+        this.options.observer?.refilled?.(t.name, started, ms);
+        if (this.stopped) return void started.pooled.backend.destroy(started.pooled.vm);
+        t.ready.push(started.pooled);
+        void started.pooled.vm.exited.then(() => this.dropDead(started.pooled));
+        for (const wake of [...this.readyWaiters]) wake();
+      },
+      (error: unknown) => {
+        this.fail(t, "start failed", error);
+        if (force) throw error;
+      },
+    );
+    const settled = work.finally(() => {
+      t.starting--;
+      if (!force) this.starts--;
+      this.pendingStarts.delete(settled);
+      // A failed start is not retried at once in a loop: housekeeping refills on its next tick.
+    });
+    this.pendingStarts.add(settled);
+    settled.catch(() => {});
+    return settled;
+  }
+
+  /** A ready VM whose process exited is removed and counted as a failure. */
+  private dropDead(p: PooledVm): void {
+    const i = p.type.ready.indexOf(p);
+    if (i < 0) return;
+    p.type.ready.splice(i, 1);
+    this.fail(p.type, "exited while ready");
+    this.refill();
+  }
+
+  fail(t: PoolType, cause: string, error?: unknown): void {
+    t.failures.add(1);
+    this.options.observer?.failed?.(t.name, cause, error);
+    this.options.observer?.log?.(`pool: ${t.name}: ${cause}${error ? `: ${(error as Error).message}` : ""}`);
+  }
+
+  /** Removes ready VMs from a type (the oldest first) and destroys them. */
+  async retire(t: PoolType, which: (p: PooledVm) => boolean): Promise<number> {
+    const gone = t.ready.filter(which);
+    for (const p of gone) t.ready.splice(t.ready.indexOf(p), 1);
+    await Promise.all(gone.map((p) => p.backend.destroy(p.vm)));
+    return gone.length;
+  }
+
+  /** Ready VMs above each type's target, oldest first, destroyed. */
+  async scaleDown(): Promise<{ type: string; removed: number }[]> {
+    const out = [];
+    for (const t of this.types) {
+      const surplus = t.ready.length - Math.max(t.targetReady(this.config.idle_s), t.minReady);
+      if (surplus <= 0) continue;
+      const oldest = new Set([...t.ready].sort((a, b) => a.createdAt - b.createdAt).slice(0, surplus));
+      out.push({ type: t.name, removed: await this.retire(t, (p) => oldest.has(p)) });
+    }
+    return out;
+  }
+
+  private housekeep(): void {
+    const now = this.now();
+    for (const t of this.types) {
+      if (t.ready.length < t.minReady) t.belowMinSince ??= now;
+      else t.belowMinSince = undefined;
+    }
+    void this.scaleDown().then(() => this.refill());
+  }
+
+  status(): Omit<PoolStatus, "alerts" | "maintenance"> {
+    return {
+      enabled: true,
+      strategy: this.strategy,
+      capacity: { max_concurrent: this.admission.capacity, in_use: this.admission.inUse, queued: this.admission.queued },
+      types: this.types.map((t) => ({
+        name: t.name,
+        shape: { vcpus: t.shape.vcpus, memory_mb: t.shape.memoryMb, disk_mb: t.shape.diskMb ?? null, network: t.shape.network },
+        min_ready: t.minReady,
+        max_total: t.maxTotal,
+        max_age_s: t.maxAgeS,
+        target_ready: t.targetReady(this.config.idle_s),
+        ready: t.ready.length,
+        in_use: t.inUse,
+        starting: t.starting,
+        queued: t.waiting,
+        allocations: t.allocations,
+        failures_recent: t.failures.count(),
+        allocate_ms: percentiles(t.allocateMs.values()),
+        refill_ms: percentiles(t.refillMs.values()),
+        ready_vms: t.ready.map((p) => ({ id: p.vm.id, pid: p.vm.pid ?? null, age_s: Math.round((this.now() - p.createdAt) / 1000), restore_ms: p.restoreMs, warm_ms: Math.round(p.warmMs * 10) / 10, probe_ms: Math.round(p.probeMs * 100) / 100 })),
+      })),
+    };
+  }
+
+  /** Stops refilling, refuses queued requests, destroys every ready VM and waits for starts in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.housekeeping);
+    this.admission.drain(new PoolError("the pool is stopping"));
+    for (const wake of [...this.readyWaiters]) wake();
+    await Promise.allSettled([...this.pendingStarts]);
+    await Promise.all(this.types.map((t) => this.retire(t, () => true)));
+  }
+}
+
+/**
+ * The default cap on VMs running at once: what half the host's memory holds at the default VM size (plus the VMM's
+ * own), and no more than 16 per CPU.
+ *
+ * @example defaultMaxConcurrent(256) // 32 on a 2-CPU, 24 GiB host
+ */
+export function defaultMaxConcurrent(memoryMbPerVm: number, host = { memoryMb: os.totalmem() / 1048576, cpus: os.cpus().length }): number {
+  const byMemory = Math.floor((0.5 * host.memoryMb) / (memoryMbPerVm + VMM_OVERHEAD_MB));
+  return Math.max(1, Math.min(byMemory, host.cpus * 16));
+}
+
+export type { VmShape };
