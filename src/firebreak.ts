@@ -8,6 +8,7 @@ import { type CreateContextOptions, createContext, type EngineContext, type Engi
 import { MicroVmRunner } from "./vm/runner.js";
 import type { VmRunner } from "./vm/run-request.js";
 import { VmRuntime } from "./vm/runtime.js";
+import type { VmSource } from "./vm/vm-source.js";
 
 let sharedShell: Promise<ShellAnalyzer> | undefined;
 
@@ -17,12 +18,16 @@ export function sharedShellAnalyzer(): Promise<ShellAnalyzer> {
   return sharedShell;
 }
 
-/** The real VM runner for a configuration: `[vm]` picks the backend, the state dir holds images and snapshots. */
-export function defaultVmRunner(loaded: LoadedConfig): VmRunner {
-  return new MicroVmRunner(new VmRuntime(loaded.config.vm, loaded.paths.stateDir));
+/**
+ * The real VM runner for a configuration: `[vm]` picks the backend, the state dir holds images and snapshots; VMs
+ * come from `source` (the daemon's pool) when given, else one is made per run.
+ */
+export function defaultVmRunner(loaded: LoadedConfig, source?: VmSource): VmRunner {
+  const runtime = new VmRuntime(loaded.config.vm, loaded.paths.stateDir);
+  return new MicroVmRunner(runtime, source);
 }
 
-export const defaultEngineDeps: EngineDeps = { shell: sharedShellAnalyzer, vm: defaultVmRunner };
+export const defaultEngineDeps: EngineDeps = { shell: sharedShellAnalyzer, vm: (loaded) => defaultVmRunner(loaded) };
 
 /**
  * Loads configuration and commands from `cwd` and wires the real stages.

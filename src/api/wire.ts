@@ -53,6 +53,8 @@ export interface InvocationRequest {
   command?: string;
   args?: string[];
   line?: string;
+  /** With `line`: run it in a microVM even where the policy would allow the host. */
+  vm?: boolean;
   role?: string;
   /** Absolute path: project configuration, project commands and trust are resolved from here. */
   cwd: string;

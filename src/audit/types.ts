@@ -4,9 +4,10 @@ export interface AuditEntry {
    * "run": executed; "refused": the pipeline said no; "dry_run": planned only; "repair": a torn tail was moved aside
    * (see repair.ts); "intent": about to run; "cancelled": killed before it finished (client gone, Ctrl-C, daemon stopping);
    * "interrupted": a run whose firebreak was killed and never got its own record (see intent.ts); "agent_tool": a tool
-   * call an agent reported after it ran (Claude Code PostToolUse, see claude/hook.ts).
+   * call an agent reported after it ran (Claude Code PostToolUse, see claude/hook.ts); "maintenance": a VM pool
+   * maintenance operation and what it did; "alert": a pool alert started firing or cleared.
    */
-  kind: "run" | "refused" | "dry_run" | "repair" | "intent" | "cancelled" | "interrupted" | "agent_tool";
+  kind: "run" | "refused" | "dry_run" | "repair" | "intent" | "cancelled" | "interrupted" | "agent_tool" | "maintenance" | "alert";
   id: string;
   user: string;
   role: string;

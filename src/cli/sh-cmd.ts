@@ -14,14 +14,15 @@ export function shCommand(deps: CliDeps): Command {
     .option("--json", "write one JSON document (plan and result) to stdout")
     .option("--yes", "confirm 'ask' rules without prompting")
     .option("--role <role>", "role to run as (default: the config's default_role)")
+    .option("--vm", "run it in a microVM even where the policy would allow the host")
     .option("--plan", "print the decision; run nothing")
     .option("--dry-run", "same as --plan")
     // Options go before the line: everything from its first word on is the line (`sh ls --json` lists "--json").
     .passThroughOptions()
-    .action(async (words: string[], opts: { json?: boolean; yes?: boolean; role?: string; plan?: boolean; dryRun?: boolean }, self: Command) => {
+    .action(async (words: string[], opts: { json?: boolean; yes?: boolean; role?: string; plan?: boolean; dryRun?: boolean; vm?: boolean }, self: Command) => {
       const line = words.join(" ");
       if (!line.trim()) throw new UsageError('give a shell line: firebreak sh -- "<line>"');
       const ctx = await deps.context(self.parent!);
-      await runAndReport(deps, ctx, { kind: "shell", line }, { json: opts.json, yes: opts.yes, role: opts.role, plan: opts.plan || opts.dryRun });
+      await runAndReport(deps, ctx, { kind: "shell", line, ...(opts.vm ? { vm: true } : {}) }, { json: opts.json, yes: opts.yes, role: opts.role, plan: opts.plan || opts.dryRun });
     });
 }

@@ -5,7 +5,7 @@
  */
 export type ClientCommand =
   | { kind: "run"; name: string; tokens: string[]; json: boolean; yes: boolean; plan: boolean; role?: string }
-  | { kind: "sh"; line: string; json: boolean; yes: boolean; plan: boolean; role?: string }
+  | { kind: "sh"; line: string; json: boolean; yes: boolean; plan: boolean; vm: boolean; role?: string }
   | { kind: "claude-hook"; vm: boolean }
   | { kind: "policy-check"; words: string[]; json: boolean; stdin: boolean; role?: string }
   | { kind: "commands-list"; json: boolean }
@@ -43,6 +43,8 @@ export function parseClientArgv(argv: readonly string[]): ClientCommand | undefi
 
 /** The options `run` and `sh` share, before the command name or the line. */
 interface RunFlags {
+  /** `sh --vm` only. */
+  vm?: boolean;
   json: boolean;
   yes: boolean;
   plan: boolean;
@@ -59,6 +61,7 @@ function leadingRunFlags(tokens: string[], flags: RunFlags, allowDashDash: boole
     if (t === "--json") flags.json = true;
     else if (t === "--yes") flags.yes = true;
     else if (t === "--plan" || t === "--dry-run") flags.plan = true;
+    else if (t === "--vm" && flags.vm !== undefined) flags.vm = true;
     else if (t === "--role" && tokens[i + 1] !== undefined) flags.role = tokens[++i];
     else if (t.startsWith("--role=")) flags.role = t.slice("--role=".length);
     else if (t.startsWith("-") && !(allowDashDash && t === "--")) return undefined; // help, unknown options: the full CLI answers
@@ -76,7 +79,7 @@ function parseRun(tokens: string[]): ClientCommand | undefined {
 
 /** `sh [--json] [--yes] [--plan|--dry-run] [--role R] [--] <line…>`: as commander's passThroughOptions, the line starts at its first word. */
 function parseSh(tokens: string[]): ClientCommand | undefined {
-  const flags: RunFlags = { json: false, yes: false, plan: false, role: undefined };
+  const flags: RunFlags & { vm: boolean } = { json: false, yes: false, plan: false, vm: false, role: undefined };
   const at = leadingRunFlags(tokens, flags, true);
   if (at === undefined) return undefined;
   const line = tokens.slice(tokens[at] === "--" ? at + 1 : at).join(" ");

@@ -37,7 +37,7 @@ export async function runThroughDaemon(cmd: ClientCommand, c: ClientContext): Pr
     case "run":
       return run(cmd, c);
     case "sh":
-      return runRequest(c, { line: cmd.line, cwd: c.cwd, role: cmd.role, yes: cmd.yes, env: stringEnv(c.env) }, { json: cmd.json, planOnly: cmd.plan });
+      return runRequest(c, { line: cmd.line, cwd: c.cwd, role: cmd.role, yes: cmd.yes, env: stringEnv(c.env), ...(cmd.vm ? { vm: true } : {}) }, { json: cmd.json, planOnly: cmd.plan });
     case "claude-hook":
       return claudeHook(cmd, c);
     case "policy-check":

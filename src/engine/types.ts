@@ -7,7 +7,7 @@ import type { Placement, RiskLevel } from "../policy/types.js";
 /** One thing a user or agent asked to run. */
 export type Invocation =
   | { kind: "command"; name: string; args: readonly string[]; /** Already resolved from `name` (saves a second lookup). */ definition?: CommandDefinition }
-  | { kind: "shell"; line: string };
+  | { kind: "shell"; line: string; /** Run it in a microVM even where the policy would allow the host (never the reverse). */ vm?: boolean };
 
 export interface InvocationOptions {
   role?: string;

@@ -6,6 +6,7 @@ import { registerCatalogRoutes } from "./routes/catalog.js";
 import { registerChangesRoutes } from "./routes/changes.js";
 import { registerClaudeRoutes } from "./routes/claude.js";
 import { registerMcpRoute } from "./routes/mcp.js";
+import { registerPoolRoutes } from "./routes/pool.js";
 import { registerRunRoutes } from "./routes/runs.js";
 import type { FirebreakService } from "./service.js";
 
@@ -72,6 +73,7 @@ export function createApp(service: FirebreakService, options: AppOptions = {}): 
   registerCatalogRoutes(app, service);
   registerClaudeRoutes(app, service);
   registerMcpRoute(app, service);
+  registerPoolRoutes(app, service);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

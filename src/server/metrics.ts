@@ -22,6 +22,15 @@ export class ServerMetrics {
   readonly inFlight = new Gauge({ name: "firebreak_runs_in_flight", help: "Invocations executing now.", registers: [this.registry] });
   readonly http = new Counter({ name: "firebreak_http_requests_total", help: "HTTP API requests by method, route and status.", labelNames: ["method", "route", "status"], registers: [this.registry] });
 
+  readonly poolVms = new Gauge({ name: "firebreak_pool_vms", help: "Pooled microVMs by type and state (ready, in_use, starting, queued).", labelNames: ["type", "state"], registers: [this.registry] });
+  readonly poolAllocations = new Counter({ name: "firebreak_pool_allocations_total", help: "VMs lent to invocations, by type and allocation strategy.", labelNames: ["type", "strategy"], registers: [this.registry] });
+  readonly poolAllocate = new Histogram({ name: "firebreak_pool_allocate_seconds", help: "From a request to a ready VM with its agent answering, by type.", labelNames: ["type"], buckets: LATENCY_BUCKETS_S, registers: [this.registry] });
+  readonly poolRefill = new Histogram({ name: "firebreak_pool_refill_seconds", help: "Time to make one ready VM (restore, reseed, warm-up), by type.", labelNames: ["type"], buckets: DURATION_BUCKETS_S, registers: [this.registry] });
+  readonly poolFailures = new Counter({ name: "firebreak_pool_vm_failures_total", help: "Pooled VM failures by type and cause.", labelNames: ["type", "cause"], registers: [this.registry] });
+  readonly poolMaintenance = new Counter({ name: "firebreak_pool_maintenance_runs_total", help: "Maintenance operations run, by operation and result.", labelNames: ["op", "ok"], registers: [this.registry] });
+  readonly bootPhase = new Histogram({ name: "firebreak_vm_boot_phase_seconds", help: "Boot and restore phases of every VM the daemon made (ms since spawn), by kind and phase.", labelNames: ["kind", "phase"], buckets: DURATION_BUCKETS_S, registers: [this.registry] });
+  readonly alertsFiring = new Gauge({ name: "firebreak_alerts_firing", help: "Alerts firing now, by name.", labelNames: ["name"], registers: [this.registry] });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "firebreak_" });
   }

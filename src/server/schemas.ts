@@ -16,6 +16,7 @@ export const InvocationRequestSchema = z
     args: z.array(z.string()).optional().openapi({ description: "The command's arguments, as on the command line.", example: ["--name", "Ada"] }),
     line: z.string().min(1).optional().openapi({ description: "An ad-hoc shell line, decided like a hybrid command (or give `command`).", example: "git status" }),
     role: z.string().min(1).optional().openapi({ description: "Role to decide for (default: the configuration's default_role)." }),
+    vm: z.boolean().optional().openapi({ description: "With `line`: run it in a microVM even where the policy would allow the host (`firebreak sh --vm`)." }),
     cwd: absolutePath,
     yes: z.boolean().optional().openapi({ description: "Confirm `ask` rules; without it such a decision answers 409 with the question." }),
     env: z.record(z.string(), z.string()).optional().openapi({ description: "The caller's environment; the command sees only `[exec] env_allowlist` of it (default: the daemon's)." }),
@@ -26,6 +27,7 @@ export const InvocationRequestSchema = z
       ctx.addIssue({ code: "custom", path: ["command"], message: "give exactly one of 'command' or 'line'" });
     }
     if (body.line !== undefined && body.args !== undefined) ctx.addIssue({ code: "custom", path: ["args"], message: "'args' belongs to 'command', not to 'line'" });
+    if (body.vm !== undefined && body.line === undefined) ctx.addIssue({ code: "custom", path: ["vm"], message: "'vm' belongs to 'line' (a command's definition says where it runs)" });
   })
   .openapi("InvocationRequest");
 

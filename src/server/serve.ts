@@ -6,6 +6,11 @@ import { daemonPaths } from "../paths.js";
 import { createApp } from "./app.js";
 import { daemonToken, type Listener, listenOnSocket, listenOnTcp } from "./listen.js";
 import { FirebreakService, SHUTDOWN_GRACE_MS } from "./service.js";
+import { type LoadedConfig, loadConfig } from "../config/load.js";
+import { defaultVmRunner } from "../firebreak.js";
+import { VmRuntime } from "../vm/runtime.js";
+import { vmMaintenanceDeps } from "../vm/pool/host-cleanup.js";
+import { DaemonPool } from "./pool.js";
 
 /** After the runs ended on shutdown, how long their connections may take to deliver the last answers. */
 const CLOSE_LINGER_MS = 1000;
@@ -33,7 +38,11 @@ export interface ServeOptions {
  * rest, remove the socket and pid file); a second signal exits at once.
  */
 export async function serve(options: ServeOptions): Promise<{ listeners: Listener[]; stop: () => Promise<void> }> {
-  const service = new FirebreakService({ env: options.env, configFile: options.configFile, version: options.version, defaultCwd: options.cwd, engineDeps: options.engineDeps });
+  const engineDeps: Partial<EngineDeps> = { ...options.engineDeps };
+  // Runs take their VMs from the daemon's pool (when it keeps one), else a VM is made per run as in the CLI.
+  engineDeps.vm ??= (loaded) => defaultVmRunner(loaded, service.pool?.pool);
+  const service = new FirebreakService({ env: options.env, configFile: options.configFile, version: options.version, defaultCwd: options.cwd, engineDeps });
+  if (!options.engineDeps?.vm) await startPool(service, options);
   const paths = daemonPaths(options.env);
   const listeners = [await listenOnSocket(createApp(service), options.socket ?? paths.socket)];
   if (options.listen) {
@@ -72,6 +81,46 @@ export async function serve(options: ServeOptions): Promise<{ listeners: Listene
     graceMs: graceMs + 3000,
   });
   return { listeners, stop };
+}
+
+/**
+ * Starts the daemon's VM pool from the configuration found at the daemon's working directory: cleanup of what dead
+ * processes left first, then refill. Without a usable backend (or with `[pool] enabled = false`) the daemon runs
+ * without one and says why.
+ */
+async function startPool(service: FirebreakService, options: ServeOptions): Promise<void> {
+  let loaded: LoadedConfig;
+  try {
+    loaded = loadConfig({ cwd: options.cwd, env: options.env, configFile: options.configFile && path.resolve(options.cwd, options.configFile) });
+  } catch (error) {
+    service.poolAbsence = `the daemon's configuration did not load: ${(error as Error).message}`;
+    options.log(`firebreak serve: no VM pool: ${service.poolAbsence}`);
+    return;
+  }
+  if (!loaded.config.pool.enabled) {
+    service.poolAbsence = "[pool] enabled = false";
+    return;
+  }
+  const runtime = new VmRuntime(loaded.config.vm, loaded.paths.stateDir);
+  const { backend, reasons } = await runtime.select();
+  if (!backend) {
+    service.poolAbsence = `no VM backend: ${reasons.join("; ")}`;
+    options.log(`firebreak serve: no VM pool: ${service.poolAbsence}`);
+    return;
+  }
+  const pool = new DaemonPool({
+    loaded,
+    metrics: service.metrics,
+    audit: async () => {
+      const ctx = await service.context(options.cwd);
+      return { audit: ctx.audit, user: ctx.user };
+    },
+    maintenanceDeps: vmMaintenanceDeps(runtime),
+    log: options.log,
+  });
+  service.pool = pool;
+  const [cleanup] = await pool.start();
+  options.log(`firebreak serve: VM pool (${loaded.config.pool.strategy}): ${pool.pool.types.map((t) => `${t.name} min_ready ${t.minReady}, max_total ${t.maxTotal}`).join("; ")}; max ${pool.pool.admission.capacity} VMs at once${cleanup && !cleanup.ok ? `; start-up cleanup failed: ${cleanup.error}` : ""}`);
 }
 
 /** Removes the pid file only if it still names this process (a newer daemon may have replaced it). */

@@ -5,6 +5,7 @@ import { loadConfig } from "../config/load.js";
 import type { EngineContext, EngineDeps } from "../engine/context.js";
 import { createFirebreak } from "../firebreak.js";
 import { ServerMetrics } from "./metrics.js";
+import type { DaemonPool } from "./pool.js";
 
 /** Contexts kept warm at once (one per project configuration); the least recently used goes first. */
 export const MAX_CONTEXTS = 16;
@@ -43,6 +44,9 @@ export class FirebreakService {
   private readonly runs = new Map<AbortController, Promise<unknown>>();
   private draining = false;
   private readonly definitionListeners = new Set<() => void>();
+  /** The VM pool this daemon keeps (set by `serve` once started), and why there is none otherwise. */
+  pool: DaemonPool | undefined;
+  poolAbsence: string | undefined;
 
   constructor(readonly options: ServiceOptions) {}
 
@@ -142,5 +146,6 @@ export class FirebreakService {
     for (const controller of this.runs.keys()) controller.abort(new Error("firebreak serve is stopping"));
     await all();
     for (const key of [...this.contexts.keys()]) await this.evict(key);
+    await this.pool?.stop();
   }
 }

@@ -35,9 +35,12 @@ export class MicroVmRunner implements VmRunner {
   constructor(
     private readonly runtime: VmRuntime,
     /** Where VMs come from: the daemon's pool, else one made for each run. */
-    private readonly source: VmSource = new DirectVmSource(runtime),
-  ) {}
+    source: VmSource | undefined = undefined,
+  ) {
+    this.source = source ?? new DirectVmSource(runtime);
+  }
 
+  private readonly source: VmSource;
   private availabilityAnswer: Promise<{ available: boolean; reason: string; backend?: string }> | undefined;
 
   /** Asked once per decision: the answer is computed once per process. */

@@ -8,7 +8,10 @@ describe("the lean client's argv", () => {
   });
 
   it("sh: the line starts at its first word or after --", () => {
-    expect(parseClientArgv(["sh", "--yes", "--", "rm", "-rf", "x"])).toEqual({ kind: "sh", line: "rm -rf x", json: false, yes: true, plan: false, role: undefined });
+    expect(parseClientArgv(["sh", "--yes", "--", "rm", "-rf", "x"])).toEqual({ kind: "sh", line: "rm -rf x", json: false, yes: true, plan: false, vm: false, role: undefined });
+    expect(parseClientArgv(["sh", "--vm", "true"])).toMatchObject({ kind: "sh", line: "true", vm: true });
+    // --vm is sh's alone: run leaves it to the full CLI, which says what it is.
+    expect(parseClientArgv(["run", "--vm", "hello-world"])).toBeUndefined();
     expect(parseClientArgv(["sh", "git", "status"])).toMatchObject({ kind: "sh", line: "git status" });
   });
 

@@ -43,7 +43,7 @@ const runRoute = createRoute({
 });
 
 function invocationOf(body: InvocationRequest): Invocation {
-  return body.command !== undefined ? { kind: "command", name: body.command, args: body.args ?? [] } : { kind: "shell", line: body.line! };
+  return body.command !== undefined ? { kind: "command", name: body.command, args: body.args ?? [] } : { kind: "shell", line: body.line!, ...(body.vm ? { vm: true } : {}) };
 }
 
 async function planFor(service: FirebreakService, body: InvocationRequest): Promise<{ ctx: Awaited<ReturnType<FirebreakService["context"]>>; plan: Plan }> {
