@@ -14,6 +14,7 @@ import { hooksCommand } from "./hooks-cmd.js";
 import { kgCommand } from "./kg-cmd.js";
 import { mcpCommand } from "./mcp-cmd.js";
 import { policyCommand } from "./policy-cmd.js";
+import { poolCommand } from "./pool-cmd.js";
 import { runCommand } from "./run-cmd.js";
 import { shCommand } from "./sh-cmd.js";
 import { daemonCommand } from "./daemon-cmd.js";
@@ -58,7 +59,7 @@ export function createProgram(deps: CliDeps): Command {
     },
   });
   const backup = backupCommand({ backups: async () => backupService(await deps.context(program)), stdout });
-  for (const sub of [runCommand(deps), shCommand(deps), commandsCommand(deps), configCommand(deps), auditCommand(deps), policyCommand(deps), kg, hooks, backup, changesCommand(deps), vmCommand(deps), trustCommand(deps), serveCommand(deps), mcpCommand(deps), daemonCommand(deps), demoCommand(deps), claudeCommand(deps)]) {
+  for (const sub of [runCommand(deps), shCommand(deps), commandsCommand(deps), configCommand(deps), auditCommand(deps), policyCommand(deps), kg, hooks, backup, changesCommand(deps), vmCommand(deps), poolCommand(deps), trustCommand(deps), serveCommand(deps), mcpCommand(deps), daemonCommand(deps), demoCommand(deps), claudeCommand(deps)]) {
     program.addCommand(sub);
   }
   // Sub-commands inherit exit override so commander never calls process.exit itself.

@@ -129,7 +129,7 @@ export function registerPoolRoutes(app: OpenAPIHono, service: FirebreakService):
       const body = c.req.valid("json") ?? { type: DEFAULT_TYPE, samples: 20 };
       const daemonPool = pool();
       const measured = await measureAllocation(daemonPool.pool, body.type, body.samples);
-      return c.json({ ...measured, ready_pss_mb: await readyPssMb(daemonPool.pool) }, 200);
+      return c.json({ ...measured, ready_pss_mb: await readyPssMb(daemonPool.pool, { refillWaitMs: 30_000 }) }, 200);
     } catch (error) {
       return errorResponse(c, error) as never;
     }

@@ -36,7 +36,9 @@ export async function measureAllocation(pool: VmPool, typeName: string, samples:
  * Proportional set size of each ready VM's VMM process (its private pages plus its share of pages it shares with other
  * clones of the same template), in MB.
  */
-export async function readyPssMb(pool: VmPool): Promise<{ type: string; pid: number; pss_mb: number }[]> {
+export async function readyPssMb(pool: VmPool, opts: { refillWaitMs?: number } = {}): Promise<{ type: string; pid: number; pss_mb: number }[]> {
+  // Measured on a full pool: right after allocations the ready VMs are still being replaced.
+  await waitForReady(() => pool.types.every((t) => t.ready.length >= t.minReady), opts.refillWaitMs ?? 0, "").catch(() => {});
   const out = [];
   for (const t of pool.types) {
     for (const p of t.ready) {

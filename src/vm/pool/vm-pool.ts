@@ -27,6 +27,10 @@ export interface VmPoolOptions {
   observer?: PoolObserver;
   now?: () => number;
   random?: () => number;
+  /** Makes one ready VM (default: restore from the template, reseed, warm); tests pass their own. */
+  startVm?: typeof startPooledVm;
+  /** VMs started in parallel at most (default: one per host CPU: TCG restores are CPU-bound). */
+  maxParallelStarts?: number;
 }
 
 /** VMs per concurrent run the host is assumed to hold: memory for the guest plus the VMM's own. */
@@ -52,7 +56,8 @@ export class VmPool implements VmSource {
   private readonly now: () => number;
   private seq = 0;
   private starts = 0;
-  private readonly maxParallelStarts = Math.max(1, os.cpus().length);
+  private readonly maxParallelStarts: number;
+  private readonly startVm: typeof startPooledVm;
   private readyWaiters = new Set<() => void>();
   private housekeeping: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -67,6 +72,8 @@ export class VmPool implements VmSource {
     this.strategy = config.strategy;
     this.strategyState = newStrategyState(options.random);
     this.direct = new DirectVmSource(runtime);
+    this.startVm = options.startVm ?? startPooledVm;
+    this.maxParallelStarts = options.maxParallelStarts ?? Math.max(1, os.cpus().length);
     this.types = config.types.map((name, index) => {
       const own = vmTypes[name];
       if (!own && name !== DEFAULT_TYPE) throw new PoolError(`[pool] types names '${name}', which is not a [vm_types.${name}] section`);
@@ -132,7 +139,7 @@ export class VmPool implements VmSource {
         const t0 = performance.now();
         let startedVm: StartedVm;
         try {
-          startedVm = await startPooledVm(this.runtime, roomy, ++this.seq, { warm: false, now: this.now });
+          startedVm = await this.startVm(this.runtime, roomy, ++this.seq, { warm: false, now: this.now });
         } catch (error) {
           roomy.inUse--;
           this.fail(roomy, "start failed", error);
@@ -230,7 +237,7 @@ export class VmPool implements VmSource {
     t.starting++;
     if (!force) this.starts++;
     const t0 = performance.now();
-    const work = startPooledVm(this.runtime, t, ++this.seq, { now: this.now }).then(
+    const work = this.startVm(this.runtime, t, ++this.seq, { now: this.now }).then(
       (started) => {
         const ms = performance.now() - t0;
         t.refillMs.add(ms);
@@ -245,15 +252,26 @@ export class VmPool implements VmSource {
         if (force) throw error;
       },
     );
-    const settled = work.finally(() => {
-      t.starting--;
-      if (!force) this.starts--;
-      this.pendingStarts.delete(settled);
-      // A failed start is not retried at once in a loop: housekeeping refills on its next tick.
-    });
+    const settled = work.then(
+      () => {
+        this.startEnded(t, force, settled);
+        this.refill(); // the next one, if the type is still short
+      },
+      (error: unknown) => {
+        // A failed start is not retried at once in a loop: housekeeping refills on its next tick.
+        this.startEnded(t, force, settled);
+        throw error;
+      },
+    );
     this.pendingStarts.add(settled);
     settled.catch(() => {});
     return settled;
+  }
+
+  private startEnded(t: PoolType, force: boolean, settled: Promise<unknown>): void {
+    t.starting--;
+    if (!force) this.starts--;
+    this.pendingStarts.delete(settled);
   }
 
   /** A ready VM whose process exited is removed and counted as a failure. */
