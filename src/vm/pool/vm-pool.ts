@@ -2,14 +2,14 @@ import os from "node:os";
 import { PoolError, VmCapacityError } from "../../errors.js";
 import type { VmTypeConfig } from "../config-schema.js";
 import type { VmRuntime, VmShape } from "../runtime.js";
-import { type VmAcquireRequest, type VmLease, type VmSource, DirectVmSource, leaseOf } from "../vm-source.js";
+import { DirectVmSource, leaseOf, type VmAcquireRequest, type VmLease, type VmSource } from "../vm-source.js";
 import { Admission } from "./admission.js";
 import type { PoolConfig, StrategyName } from "./config-schema.js";
 import { DEFAULT_TYPE, type PooledVm, PoolType, typeFits } from "./pool-type.js";
 import { percentiles } from "./sample-window.js";
 import { type StartedVm, startPooledVm } from "./start-vm.js";
-import { type Candidate, chooseCandidate, newStrategyState } from "./strategies.js";
 import type { PoolStatus } from "./status.js";
+import { type Candidate, chooseCandidate, newStrategyState } from "./strategies.js";
 
 /** What the pool reports as it works (metrics, phase records, logs). All optional. */
 export interface PoolObserver {

@@ -9,8 +9,12 @@ describe("admission control", () => {
     const b = await gate.enter();
     const order: string[] = [];
     const positions: Record<string, number[]> = { c: [], d: [] };
-    const c = gate.enter({ onQueued: (n) => positions.c!.push(n) }).then((release) => (order.push("c"), release));
-    const d = gate.enter({ onQueued: (n) => positions.d!.push(n) }).then((release) => (order.push("d"), release));
+    const admitted = (name: string) => (release: () => void) => {
+      order.push(name);
+      return release;
+    };
+    const c = gate.enter({ onQueued: (n) => positions.c!.push(n) }).then(admitted("c"));
+    const d = gate.enter({ onQueued: (n) => positions.d!.push(n) }).then(admitted("d"));
     expect(gate.inUse).toBe(2);
     expect(gate.queued).toBe(2);
     a();

@@ -1,7 +1,7 @@
-import { VmRuntime } from "../../../src/vm/runtime.js";
 import { vmConfigSchema } from "../../../src/vm/config-schema.js";
 import type { PooledVm, PoolType } from "../../../src/vm/pool/pool-type.js";
 import type { StartedVm } from "../../../src/vm/pool/start-vm.js";
+import { VmRuntime } from "../../../src/vm/runtime.js";
 import { tempDir } from "../../helpers/tmp.js";
 
 /** What the fake VMs record: which were started and destroyed, and how each probe should answer. */
@@ -45,7 +45,9 @@ export function fakeVmWorld(): FakeVmWorld {
         get isClosed() {
           return closed;
         },
-        close: () => void (closed = true),
+        close: () => {
+          closed = true;
+        },
         ping: async () => {
           if (world.failingProbes.has(id)) throw new Error("probe timed out (fake)");
           return 1;

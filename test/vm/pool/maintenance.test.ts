@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { alertsConfigSchema, MAINTENANCE_OPS, poolConfigSchema } from "../../../src/vm/pool/config-schema.js";
 import { AlertMonitor } from "../../../src/vm/pool/alerts.js";
+import { alertsConfigSchema, MAINTENANCE_OPS, poolConfigSchema } from "../../../src/vm/pool/config-schema.js";
 import { PoolMaintenance } from "../../../src/vm/pool/maintenance.js";
 import type { AlertView, MaintenanceReport } from "../../../src/vm/pool/status.js";
 import { VmPool } from "../../../src/vm/pool/vm-pool.js";
@@ -20,8 +20,14 @@ function setUp(config: Record<string, unknown> = {}, now?: () => number) {
   const maintenance = new PoolMaintenance(
     pool,
     {
-      reapOrphans: async () => (calls.push("reap"), { killed: [], removed: ["/dev/shm/firebreak-dead.ram"], kept: [] }),
-      collectSnapshots: async (inUse) => (calls.push(`collect:${[...inUse].join(",")}`), { removedTemplates: [] }),
+      reapOrphans: async () => {
+        calls.push("reap");
+        return { killed: [], removed: ["/dev/shm/firebreak-dead.ram"], kept: [] };
+      },
+      collectSnapshots: async (inUse) => {
+        calls.push(`collect:${[...inUse].join(",")}`);
+        return { removedTemplates: [] };
+      },
     },
     (r) => reports.push(r),
   );

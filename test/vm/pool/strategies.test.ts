@@ -32,7 +32,10 @@ describe("allocation strategies choose among ready VMs", () => {
   it("weighted-random: by performance score, so the fast VM is chosen most and every VM sometimes", () => {
     let x = 0;
     // A fixed low-discrepancy sequence instead of Math.random: the counts are exact.
-    const state = newStrategyState(() => ((x = (x + 0.618_033_988_75) % 1), x));
+    const state = newStrategyState(() => {
+      x = (x + 0.618_033_988_75) % 1;
+      return x;
+    });
     const counts = new Map<number, number>();
     for (let i = 0; i < 1000; i++) {
       const seq = chooseCandidate("weighted-random", pool, state)!.seq;

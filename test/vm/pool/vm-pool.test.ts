@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { VmCapacityError } from "../../../src/errors.js";
 import { poolConfigSchema } from "../../../src/vm/pool/config-schema.js";
-import { VmPool, defaultMaxConcurrent } from "../../../src/vm/pool/vm-pool.js";
+import { defaultMaxConcurrent, VmPool } from "../../../src/vm/pool/vm-pool.js";
 import { fakeVmWorld, shapeRuntime, until } from "./fake-vms.js";
 
 const pools: VmPool[] = [];
