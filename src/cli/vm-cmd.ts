@@ -107,7 +107,6 @@ export function vmCommand(deps: CliDeps): Command {
       const { backend, reasons } = await runtime.select();
       const img = await runtime.image();
       if (!backend || !img) throw new VmError(`no VM backend is available: ${reasons.join("; ")}`);
-      if (backend.name !== "qemu") throw new VmError(`template snapshots are implemented for the QEMU backend; selected: ${backend.name}`);
       const shape = runtime.shape(opts.memory ? { max_memory_mb: opts.memory } : undefined);
       const { snapshot: snap, created } = await runtime.template(backend, img, shape);
       o.out(`${created ? "created" : "exists"}: ${runtime.templateName(backend, img, shape)} (${snap.id}) in ${snap.dir}`);

@@ -56,7 +56,7 @@ export class MicroVmRunner implements VmRunner {
     let vm: VmHandle;
     let restoredFrom: string | undefined;
     let templateCreated = false;
-    if ((req.snapshot ?? this.runtime.config.snapshots) && backend.name === "qemu") {
+    if (req.snapshot ?? this.runtime.config.snapshots) {
       const { snapshot, created } = await this.runtime.template(backend, image, shape);
       templateCreated = created;
       vm = await backend.restore(snapshot, this.runtime.spec(shape, image, backend));
