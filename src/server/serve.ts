@@ -2,7 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { installSignalExit } from "../exec/reaper.js";
 import type { EngineDeps } from "../engine/context.js";
-import { daemonPaths } from "../paths.js";
+import { daemonPaths, resolvePaths } from "../paths.js";
+import { reapOrphans } from "../vm/orphans.js";
 import { createApp } from "./app.js";
 import { daemonToken, type Listener, listenOnSocket, listenOnTcp } from "./listen.js";
 import { FirebreakService, SHUTDOWN_GRACE_MS } from "./service.js";
@@ -33,6 +34,8 @@ export interface ServeOptions {
  * rest, remove the socket and pid file); a second signal exits at once.
  */
 export async function serve(options: ServeOptions): Promise<{ listeners: Listener[]; stop: () => Promise<void> }> {
+  // What VMs of dead firebreak processes left behind goes first (never anything of a live one).
+  await reapAtStart(options);
   const service = new FirebreakService({ env: options.env, configFile: options.configFile, version: options.version, defaultCwd: options.cwd, engineDeps: options.engineDeps });
   const paths = daemonPaths(options.env);
   const listeners = [await listenOnSocket(createApp(service), options.socket ?? paths.socket)];
@@ -72,6 +75,17 @@ export async function serve(options: ServeOptions): Promise<{ listeners: Listene
     graceMs: graceMs + 3000,
   });
   return { listeners, stop };
+}
+
+async function reapAtStart(options: ServeOptions): Promise<void> {
+  try {
+    const report = await reapOrphans({ stateDir: resolvePaths(options.env).stateDir });
+    if (report.killed.length || report.removed.length) {
+      options.log(`firebreak serve: reaped ${report.killed.length} orphaned VMM(s), removed ${report.removed.length} path(s) left by dead owners`);
+    }
+  } catch (err) {
+    options.log(`firebreak serve: could not reap orphaned VMs: ${(err as Error).message}`);
+  }
 }
 
 /** Removes the pid file only if it still names this process (a newer daemon may have replaced it). */
