@@ -6,10 +6,10 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { SNAPSHOT_META_FILE as FIRECRACKER_META } from "./firecracker/snapshot-files.js";
 import { DEFAULT_RAM_DIR } from "./orphans.js";
 import { isAlive, OWNER_RECORD_FILE, readOwnerRecord } from "./owner-record.js";
 import { removeQemuSnapshot, SNAPSHOT_META } from "./qemu/snapshot-files.js";
-import { SNAPSHOT_META_FILE as FIRECRACKER_META } from "./firecracker/snapshot-files.js";
 import { usableSnapshot, type VmRuntime } from "./runtime.js";
 
 /** Template RAM files of the layout before 2 (they lived in /dev/shm). */

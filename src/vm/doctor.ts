@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { VmError } from "../errors.js";
 import { AgentClient } from "./agent/client.js";
 import type { PhaseTimings, UnenforcedLimit } from "./backend.js";
@@ -5,8 +7,6 @@ import { FirecrackerBackend } from "./firecracker/backend.js";
 import { QemuBackend } from "./qemu/qemu-backend.js";
 import type { VmRuntime } from "./runtime.js";
 import { vmmParentDeath } from "./vmm-guard.js";
-import fs from "node:fs";
-import path from "node:path";
 
 /** statfs f_type of tmpfs. */
 const TMPFS_MAGIC = 0x01021994;

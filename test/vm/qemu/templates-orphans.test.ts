@@ -6,12 +6,12 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolvePaths } from "../../../src/paths.js";
 import { AgentClient } from "../../../src/vm/agent/index.js";
 import type { Snapshot, VmHandle } from "../../../src/vm/backend.js";
 import { processStartTime } from "../../../src/vm/owner-record.js";
 import { QemuBackend } from "../../../src/vm/qemu/qemu-backend.js";
 import type { QemuVm } from "../../../src/vm/qemu/qemu-vm.js";
-import { resolvePaths } from "../../../src/paths.js";
 import { isolatedEnv, REPO_ROOT, tempDir, writeTree } from "../../helpers/tmp.js";
 import { reportMissingVmEnv, specFor, vmTestEnv } from "./vm-env.js";
 
