@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { UsageError, VmError } from "../errors.js";
 import { runVmBench } from "../vm/bench.js";
 import { bootProbe, vmDoctor } from "../vm/doctor.js";
+import { reapOrphans } from "../vm/orphans.js";
 import { buildGuestImage } from "../vm/image/builder.js";
 import { buildStage, IMAGE_HEARTBEAT_MS, Progress } from "./view/progress.js";
 import { VmRuntime } from "../vm/runtime.js";
@@ -38,6 +39,8 @@ export function vmCommand(deps: CliDeps): Command {
       }
       o.out(image ? `image: ${image.key} (kernel ${image.kernelRelease}, built ${image.builtAt}) in ${image.dir}` : "image: not built (run: firebreak vm image build)");
       o.out(`snapshots: ${snapshots.filter((s) => s.usable).length} usable of ${snapshots.length}`);
+      o.out(`orphans: ${report.vmm_lifetime.reason}`);
+      for (const w of report.warnings) o.out(`${paint(o, "yellow", "warning")} ${w}`);
       o.out(`selected: ${report.selected ? paint(o, "green", report.selected) : paint(o, "red", "none — commands that need a microVM are refused")} ([vm] backend = "${report.configured}")`);
     });
 
@@ -88,6 +91,8 @@ export function vmCommand(deps: CliDeps): Command {
       const line = words.join(" ");
       if (!line.trim()) throw new UsageError("give a shell line: firebreak vm exec -- '<line>'");
       const ctx = await deps.context(self.parent!.parent!);
+      // VMs of firebreak processes that died before cleaning up: reaped here (cheap when there are none).
+      await reapOrphans({ stateDir: new VmRuntime(ctx.config.vm, ctx.stateDir).stateDir }).catch(() => undefined);
       const result = await vmExec(
         ctx,
         { line, cwd: deps.cwd, memoryMb: opts.memory, timeoutMs: opts.timeout ? opts.timeout * 1000 : undefined, network: opts.network, copyWorkspace: opts.copy, snapshot: Boolean(opts.snapshot) },
@@ -107,7 +112,6 @@ export function vmCommand(deps: CliDeps): Command {
       const { backend, reasons } = await runtime.select();
       const img = await runtime.image();
       if (!backend || !img) throw new VmError(`no VM backend is available: ${reasons.join("; ")}`);
-      if (backend.name !== "qemu") throw new VmError(`template snapshots are implemented for the QEMU backend; selected: ${backend.name}`);
       const shape = runtime.shape(opts.memory ? { max_memory_mb: opts.memory } : undefined);
       const { snapshot: snap, created } = await runtime.template(backend, img, shape);
       o.out(`${created ? "created" : "exists"}: ${runtime.templateName(backend, img, shape)} (${snap.id}) in ${snap.dir}`);

@@ -4,7 +4,7 @@ import type { LoadedConfig } from "../config/load.js";
 import { deliver, normaliseWebhooks } from "../hooks/builtin/notification.js";
 import { AlertMonitor } from "../vm/pool/alerts.js";
 import { type MaintenanceDeps, PoolMaintenance } from "../vm/pool/maintenance.js";
-import type { AlertView, MaintenanceReport, PoolStatus } from "../vm/pool/status.js";
+import type { AlertView, PoolStatus } from "../vm/pool/status.js";
 import { VmPool } from "../vm/pool/vm-pool.js";
 import { VmRuntime } from "../vm/runtime.js";
 import type { ServerMetrics } from "./metrics.js";
@@ -55,13 +55,11 @@ export class DaemonPool {
     this.collectGauges();
   }
 
-  /** Cleans up what dead processes left, then fills the pool and starts maintenance and alerts. */
-  async start(): Promise<MaintenanceReport[]> {
-    const cleanup = await this.maintenance.run("cleanup");
+  /** Fills the pool and starts scheduled maintenance and the alerts (the start-up cleanup ran before). */
+  start(): void {
     this.pool.start();
     this.maintenance.schedule(this.pool.config.maintenance_interval_s);
     this.alerts.start();
-    return cleanup;
   }
 
   status(): PoolStatus {

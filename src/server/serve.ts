@@ -2,7 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { installSignalExit } from "../exec/reaper.js";
 import type { EngineDeps } from "../engine/context.js";
-import { daemonPaths } from "../paths.js";
+import { daemonPaths, resolvePaths } from "../paths.js";
+import { reapOrphans } from "../vm/orphans.js";
 import { createApp } from "./app.js";
 import { daemonToken, type Listener, listenOnSocket, listenOnTcp } from "./listen.js";
 import { FirebreakService, SHUTDOWN_GRACE_MS } from "./service.js";
@@ -38,6 +39,8 @@ export interface ServeOptions {
  * rest, remove the socket and pid file); a second signal exits at once.
  */
 export async function serve(options: ServeOptions): Promise<{ listeners: Listener[]; stop: () => Promise<void> }> {
+  // What VMs of dead firebreak processes left behind goes first (never anything of a live one).
+  await reapAtStart(options);
   const engineDeps: Partial<EngineDeps> = { ...options.engineDeps };
   // Runs take their VMs from the daemon's pool (when it keeps one), else a VM is made per run as in the CLI.
   engineDeps.vm ??= (loaded) => defaultVmRunner(loaded, service.pool?.pool);
@@ -84,8 +87,8 @@ export async function serve(options: ServeOptions): Promise<{ listeners: Listene
 }
 
 /**
- * Starts the daemon's VM pool from the configuration found at the daemon's working directory: cleanup of what dead
- * processes left first, then refill. Without a usable backend (or with `[pool] enabled = false`) the daemon runs
+ * Starts the daemon's VM pool from the configuration found at the daemon's working directory (after the start-up
+ * cleanup): refill, scheduled maintenance, alerts. Without a usable backend (or with `[pool] enabled = false`) the daemon runs
  * without one and says why.
  */
 async function startPool(service: FirebreakService, options: ServeOptions): Promise<void> {
@@ -119,8 +122,20 @@ async function startPool(service: FirebreakService, options: ServeOptions): Prom
     log: options.log,
   });
   service.pool = pool;
-  const [cleanup] = await pool.start();
-  options.log(`firebreak serve: VM pool (${loaded.config.pool.strategy}): ${pool.pool.types.map((t) => `${t.name} min_ready ${t.minReady}, max_total ${t.maxTotal}`).join("; ")}; max ${pool.pool.admission.capacity} VMs at once${cleanup && !cleanup.ok ? `; start-up cleanup failed: ${cleanup.error}` : ""}`);
+  pool.start();
+  options.log(`firebreak serve: VM pool (${loaded.config.pool.strategy}): ${pool.pool.types.map((t) => `${t.name} min_ready ${t.minReady}, max_total ${t.maxTotal}`).join("; ")}; max ${pool.pool.admission.capacity} VMs at once`);
+}
+
+/** Start-up cleanup (also without a pool): what VMs of dead firebreak processes left behind. */
+async function reapAtStart(options: ServeOptions): Promise<void> {
+  try {
+    const report = await reapOrphans({ stateDir: resolvePaths(options.env).stateDir });
+    if (report.killed.length || report.removed.length) {
+      options.log(`firebreak serve: reaped ${report.killed.length} orphaned VMM(s), removed ${report.removed.length} path(s) left by dead owners`);
+    }
+  } catch (err) {
+    options.log(`firebreak serve: could not reap orphaned VMs: ${(err as Error).message}`);
+  }
 }
 
 /** Removes the pid file only if it still names this process (a newer daemon may have replaced it). */

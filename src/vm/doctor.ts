@@ -1,9 +1,31 @@
+import fs from "node:fs";
+import path from "node:path";
 import { VmError } from "../errors.js";
 import { AgentClient } from "./agent/client.js";
 import type { PhaseTimings, UnenforcedLimit } from "./backend.js";
 import { FirecrackerBackend } from "./firecracker/backend.js";
 import { QemuBackend } from "./qemu/qemu-backend.js";
 import type { VmRuntime } from "./runtime.js";
+import { vmmParentDeath } from "./vmm-guard.js";
+
+/** statfs f_type of tmpfs. */
+const TMPFS_MAGIC = 0x01021994;
+
+/**
+ * Warnings about where templates live: clones map template RAM MAP_PRIVATE, and on tmpfs every page a clone touches
+ * is allocated in the shared template file, so templates grow to the full guest size.
+ *
+ * @example await snapshotStorageWarnings("/root/.local/state/firebreak/snapshots") // [] on ext4
+ */
+export async function snapshotStorageWarnings(snapshotsDir: string): Promise<string[]> {
+  let dir = snapshotsDir;
+  while (!fs.existsSync(dir) && dir !== "/") dir = path.dirname(dir);
+  const stats = await fs.promises.statfs(dir).catch(() => undefined);
+  if (stats?.type === TMPFS_MAGIC) {
+    return [`the snapshots dir ${snapshotsDir} is on tmpfs: template RAM files grow as clones touch memory there; set [vm] cache_dir to a disk filesystem`];
+  }
+  return [];
+}
 
 /** `firebreak vm doctor`: which backends work here and why, the selection, the image and the snapshots. */
 export async function vmDoctor(runtime: VmRuntime) {
@@ -16,7 +38,8 @@ export async function vmDoctor(runtime: VmRuntime) {
   const image = await runtime.image();
   const selected = await runtime.select();
   const snapshots = await runtime.listSnapshots();
-  return { configured: config.backend, selected: selected.backend?.name ?? null, selection: selected.reasons, backends: checks, image: image ?? null, snapshots };
+  const warnings = await snapshotStorageWarnings(runtime.snapshotsDir());
+  return { configured: config.backend, selected: selected.backend?.name ?? null, selection: selected.reasons, backends: checks, image: image ?? null, snapshots, vmm_lifetime: vmmParentDeath(), warnings };
 }
 
 export interface BootProbeReport {

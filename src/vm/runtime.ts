@@ -8,7 +8,16 @@ import type { VmConfig, VmTypeConfig } from "./config-schema.js";
 import { FirecrackerBackend } from "./firecracker/backend.js";
 import { findGuestImage, type GuestImage } from "./image/builder.js";
 import { QemuBackend } from "./qemu/qemu-backend.js";
+import { AgentClient } from "./agent/client.js";
+import { readFirecrackerSnapshot } from "./firecracker/snapshot-files.js";
+import { currentOwner, OWNER_RECORD_FILE, writeOwnerRecord } from "./owner-record.js";
 import { readSnapshotRecord, removeQemuSnapshot } from "./qemu/snapshot-files.js";
+
+/**
+ * Part of every template's name: bumped when templates made before are not to be used any more
+ * (2: QEMU template RAM moved from /dev/shm into the snapshot dir; Firecracker templates).
+ */
+export const TEMPLATE_LAYOUT = 2;
 
 /** The shape of one VM before it has a run dir. */
 export type VmShape = Pick<VmSpec, "vcpus" | "memoryMb" | "diskMb" | "network" | "networkAllow">;
@@ -108,7 +117,7 @@ export class VmRuntime {
 
   /** Name of the template snapshot for a shape on this image and backend. */
   templateName(backend: VmBackend, image: GuestImage, shape: VmShape): string {
-    const key = createHash("sha256").update(JSON.stringify([backend.name, image.key, shape])).digest("hex").slice(0, 16);
+    const key = createHash("sha256").update(JSON.stringify([TEMPLATE_LAYOUT, backend.name, image.key, shape])).digest("hex").slice(0, 16);
     return `tpl-${backend.name}-${shape.memoryMb}m-${shape.vcpus}c-${shape.diskMb ?? 0}d-${shape.network ? "net" : "nonet"}-${key}`;
   }
 
@@ -126,11 +135,23 @@ export class VmRuntime {
       const again = await usableSnapshot(dir);
       if (again) return { snapshot: again, created: false };
       await removeQemuSnapshot(dir).catch(() => {});
-      const vm = await backend.boot(this.spec(shape, image, backend));
+      fs.mkdirSync(dir, { recursive: true });
+      // While it is being made the dir names its maker: if this process dies, reapOrphans removes the half-made dir.
+      writeOwnerRecord({ ...currentOwner(), backend: backend.name, runDir: dir, trees: [dir], files: [], createdAt: new Date().toISOString() });
       try {
-        return { snapshot: await backend.snapshot(vm, dir), created: true };
-      } finally {
-        await backend.destroy(vm);
+        const vm = await backend.boot(this.spec(shape, image, backend));
+        try {
+          // A template must hold a guest whose agent already answers (Firecracker's boot returns before the guest runs).
+          if (vm.phases.agentReady === undefined) await proveAgent(vm);
+          const snapshot = await backend.snapshot(vm, dir);
+          fs.rmSync(path.join(dir, OWNER_RECORD_FILE), { force: true });
+          return { snapshot, created: true };
+        } finally {
+          await backend.destroy(vm);
+        }
+      } catch (err) {
+        await removeQemuSnapshot(dir).catch(() => {});
+        throw err;
       }
     } finally {
       await release();
@@ -148,12 +169,11 @@ export class VmRuntime {
     const out = [];
     for (const name of names.sort()) {
       const dir = path.join(this.snapshotsDir(), name);
-      const snap = await usableSnapshot(dir);
-      const record = await readSnapshotRecord(dir).catch(() => undefined);
+      const record = await usableSnapshot(dir);
       out.push({
         name,
         dir,
-        usable: Boolean(snap),
+        usable: Boolean(record),
         createdAt: record?.createdAt,
         spec: record && { vcpus: record.spec.vcpus, memoryMb: record.spec.memoryMb, diskMb: record.spec.diskMb, network: record.spec.network },
       });
@@ -169,14 +189,25 @@ export class VmRuntime {
   }
 }
 
-/** A snapshot whose metadata reads and whose RAM template still exists (templates live in /dev/shm: gone after a reboot). */
-async function usableSnapshot(dir: string): Promise<Snapshot | undefined> {
+/**
+ * A template snapshot (QEMU or Firecracker) whose record reads in the current format and whose files all exist;
+ * undefined when it cannot be restored.
+ *
+ * @example const snap = await usableSnapshot("/state/snapshots/tpl-qemu-256m-…");
+ */
+export async function usableSnapshot(dir: string): Promise<Snapshot | undefined> {
+  if (fs.existsSync(path.join(dir, OWNER_RECORD_FILE))) return undefined; // still being made
+  const qemu = await readSnapshotRecord(dir).catch(() => undefined);
+  if (qemu) return qemu;
+  return readFirecrackerSnapshot(dir).catch(() => undefined);
+}
+
+/** Waits until the guest agent answers hello (and closes that connection). */
+async function proveAgent(vm: { connectAgent(): Promise<import("node:stream").Duplex> }): Promise<void> {
+  const agent = new AgentClient(await vm.connectAgent());
   try {
-    const record = await readSnapshotRecord(dir);
-    const ram = (record as { ramFile?: string }).ramFile;
-    if (ram && !fs.existsSync(ram)) return undefined;
-    return record;
-  } catch {
-    return undefined;
+    await agent.hello();
+  } finally {
+    agent.close();
   }
 }

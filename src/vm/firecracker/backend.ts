@@ -3,6 +3,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { VmError } from "../../errors.js";
 import type { BackendAvailability, Snapshot, VmBackend, VmHandle, VmSpec } from "../backend.js";
+import { agentHandshake } from "../agent/handshake.js";
 import { FirecrackerApiClient } from "./api-client.js";
 import { type BootPlan, type BootPlanSettings, DEFAULT_AGENT_VSOCK_PORT, VM_FILES, planBoot } from "./boot-plan.js";
 import { type KvmVerdictProvider, findExecutable, firecrackerAvailability } from "./availability.js";
@@ -10,10 +11,14 @@ import { linkOrCopy, moveFile, pathExists } from "./files.js";
 import { FirecrackerVm } from "./firecracker-vm.js";
 import { type JailerOptions, type LaunchPlan, planLaunch } from "./launch-plan.js";
 import { readSnapshotMeta, restoreRequest, writeSnapshotMeta } from "./snapshot-files.js";
+import { currentOwner, OWNER_RECORD_FILE, processStartTime, writeOwnerRecord } from "../owner-record.js";
+import { guardVmm } from "../vmm-guard.js";
 import { UNIX_SOCKET_PATH_MAX_BYTES } from "./unix-http.js";
 import { DEFAULT_API_READY_TIMEOUT_MS, VmProcess } from "./vm-process.js";
 
 export const DEFAULT_AGENT_CONNECT_TIMEOUT_MS = 10_000;
+/** A restored guest runs at once: hello, settime and reseed answer within this. */
+export const RESTORE_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface FirecrackerBackendOptions {
   /** Binary path, or a name looked up on PATH; default "firecracker". */
@@ -160,6 +165,16 @@ export class FirecrackerBackend implements VmBackend {
     try {
       await vm.api.loadSnapshot(request.body);
       vm.mark("restored");
+      // Clones of one snapshot share its clock and RNG state: set the clock and reseed before anything runs
+      // (the same handshake as a QEMU restore), and keep the proved connection for the first command.
+      const socket = await vm.openAgentSocket();
+      try {
+        await raceExit(vm, agentHandshake(socket, { restored: true, timeoutMs: this.options.agentConnectTimeoutMs ?? RESTORE_HANDSHAKE_TIMEOUT_MS }));
+      } catch (err) {
+        socket.destroy();
+        throw err;
+      }
+      vm.prime(socket);
     } catch (err) {
       await vm.dispose();
       throw err;
@@ -220,8 +235,20 @@ export class FirecrackerBackend implements VmBackend {
         await fs.rm(spec.runDir, { recursive: true, force: true });
         return;
       }
-      const ours = [...Object.values(VM_FILES).map((name) => path.join(launch.vmRoot, name)), path.join(spec.runDir, VM_FILES.consoleLog)];
-      for (const file of ours) await fs.rm(file, { force: true });
+      for (const file of ownFiles) await fs.rm(file, { force: true });
+    };
+    const ownFiles = [
+      ...Object.values(VM_FILES).map((name) => path.join(launch.vmRoot, name)),
+      path.join(spec.runDir, VM_FILES.consoleLog),
+      path.join(spec.runDir, OWNER_RECORD_FILE),
+    ];
+    const owner = {
+      ...currentOwner(),
+      backend: "firecracker" as const,
+      runDir: path.resolve(spec.runDir),
+      trees: [...(ownsRunDir ? [path.resolve(spec.runDir)] : []), ...(launch.jailDir ? [launch.jailDir] : [])],
+      files: ownFiles,
+      createdAt: new Date().toISOString(),
     };
 
     let proc: VmProcess;
@@ -234,7 +261,14 @@ export class FirecrackerBackend implements VmBackend {
       // The jailed process runs as uid/gid and creates its sockets here. Linked files are not chowned: a hard
       // link shares its inode, so that would change the owner of the cached image itself; they must be world-readable.
       if (this.options.jailer) await fs.chown(launch.vmRoot, this.options.jailer.uid, this.options.jailer.gid);
+      // Recorded before the spawn, so no VM exists without a record naming its owner (orphans.ts).
+      writeOwnerRecord(owner);
       proc = await VmProcess.spawn(launch, path.join(spec.runDir, VM_FILES.consoleLog));
+      if (proc.pid !== undefined) {
+        writeOwnerRecord({ ...owner, vmmPid: proc.pid, vmmStart: processStartTime(proc.pid) });
+        // The jailer drops privileges, which clears a parent-death signal: the guard also covers that case.
+        proc.guard = guardVmm(proc.pid, { trees: owner.trees, files: ownFiles });
+      }
     } catch (err) {
       await cleanupEarly();
       throw err;
@@ -270,4 +304,11 @@ export class FirecrackerBackend implements VmBackend {
     if (!(handle instanceof FirecrackerVm)) throw new VmError(`VM ${handle.id} was not created by the firecracker backend`);
     return handle;
   }
+}
+
+/** Fails as soon as the VMM exits instead of waiting for the agent's timeout. */
+async function raceExit<T>(vm: FirecrackerVm, work: Promise<T>): Promise<T> {
+  const died = vm.exited.then(() => Promise.reject(vm.diedError("during the restore handshake")));
+  died.catch(() => {});
+  return Promise.race([work, died]);
 }

@@ -1,8 +1,10 @@
+import type { Socket } from "node:net";
 import path from "node:path";
 import type { Duplex } from "node:stream";
 import { VmError } from "../../errors.js";
 import type { PhaseTimings, UnenforcedLimit, VmHandle, VmSpec } from "../backend.js";
 import type { FirecrackerApiClient } from "./api-client.js";
+import { OWNER_RECORD_FILE } from "../owner-record.js";
 import { VM_FILES } from "./boot-plan.js";
 import { pathExists, removePath } from "./files.js";
 import type { LaunchPlan } from "./launch-plan.js";
@@ -51,6 +53,8 @@ export class FirecrackerVm implements VmHandle {
   private readonly agentConnectTimeoutMs: number;
   private readonly ownsRunDir: boolean;
   private disposing: Promise<void> | undefined;
+  /** The connection proved by a restore's handshake, handed to the first connectAgent() call. */
+  private primedAgent: Socket | undefined;
 
   constructor(parts: FirecrackerVmParts) {
     this.id = parts.id;
@@ -93,6 +97,20 @@ export class FirecrackerVm implements VmHandle {
   async connectAgent(): Promise<Duplex> {
     if (this.disposing) throw new VmError(`VM ${this.id} is destroyed`);
     if (this.process.hasExited) throw this.diedError("before the agent connection");
+    const primed = this.primedAgent;
+    this.primedAgent = undefined;
+    if (primed && !primed.destroyed) return primed;
+    return this.openAgentSocket();
+  }
+
+  /** Keeps a proved agent connection for the next connectAgent() call. */
+  prime(socket: Socket): void {
+    this.primedAgent = socket;
+  }
+
+  /** A new vsock connection to the agent (retried while the guest does not listen yet); marks agentReady. */
+  async openAgentSocket(): Promise<Socket> {
+    if (this.process.hasExited) throw this.diedError("before the agent connection");
     const died = this.exited.then(() => {
       throw this.diedError("while connecting to the agent");
     });
@@ -110,13 +128,14 @@ export class FirecrackerVm implements VmHandle {
   /** Kills and reaps the process, then removes the VM's sockets and files. Idempotent. */
   dispose(): Promise<void> {
     this.disposing ??= (async () => {
+      this.primedAgent?.destroy();
       await this.process.kill();
       if (this.launch.jailDir) await removePath(this.launch.jailDir);
       if (this.ownsRunDir) {
         await removePath(this.spec.runDir);
       } else {
         const files = Object.values(VM_FILES).map((name) => path.join(this.launch.vmRoot, name));
-        for (const file of [...files, this.consoleLog]) {
+        for (const file of [...files, this.consoleLog, path.join(this.spec.runDir, OWNER_RECORD_FILE)]) {
           if (await pathExists(file)) await removePath(file);
         }
       }

@@ -19,6 +19,20 @@ const snapshotMetaSchema = z.object({
   memoryMb: z.number().int().positive(),
   /** The guest's writable tmpfs was sized at boot; absent = unsized. */
   diskMb: z.number().int().positive().optional(),
+  /** The VmSpec the snapshotted VM was booted with: a template is restored from this record alone. */
+  spec: z
+    .object({
+      vcpus: z.number().int().positive(),
+      memoryMb: z.number().int().positive(),
+      diskMb: z.number().int().positive().optional(),
+      network: z.boolean(),
+      networkAllow: z.array(z.string()).optional(),
+      kernelPath: z.string(),
+      initrdPath: z.string().optional(),
+      extraCmdline: z.array(z.string()).optional(),
+      runDir: z.string(),
+    })
+    .optional(),
 });
 
 export type SnapshotMeta = z.infer<typeof snapshotMetaSchema>;
@@ -34,6 +48,7 @@ export async function writeSnapshotMeta(
     vcpus: snapshot.spec.vcpus,
     memoryMb: snapshot.spec.memoryMb,
     ...(snapshot.spec.diskMb !== undefined ? { diskMb: snapshot.spec.diskMb } : {}),
+    spec: snapshot.spec,
     ...extra,
   };
   await fs.writeFile(path.join(snapshot.dir, SNAPSHOT_META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
@@ -62,6 +77,21 @@ export async function readSnapshotMeta(snapshot: Snapshot): Promise<SnapshotMeta
     }
   }
   return parsed;
+}
+
+/**
+ * The Snapshot record of a Firecracker snapshot dir (a template made by VmRuntime), checked like a restore would.
+ *
+ * @example const snap = await readFirecrackerSnapshot("/state/snapshots/tpl-firecracker-256m-…");
+ */
+export async function readFirecrackerSnapshot(dir: string): Promise<Snapshot> {
+  const probe: Snapshot = { id: path.basename(dir), backend: "firecracker", dir, spec: undefined as unknown as VmSpec, createdAt: "" };
+  const meta = await readSnapshotMeta(probe);
+  if (!meta.spec) throw new VmError(`snapshot ${meta.id}: ${path.join(dir, SNAPSHOT_META_FILE)} records no VM spec (made before templates; make it again)`);
+  for (const file of [meta.spec.kernelPath, meta.spec.initrdPath]) {
+    if (file) await fs.access(file).catch((err: unknown) => Promise.reject(new VmError(`snapshot ${meta.id} is unusable: ${file} is gone`, { cause: err })));
+  }
+  return { id: meta.id, backend: "firecracker", dir, spec: meta.spec, createdAt: meta.createdAt };
 }
 
 export interface RestoreRequest {

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { VmError } from "../../errors.js";
 import type { FirecrackerApiClient } from "./api-client.js";
+import { vmmCommand, type VmmGuard } from "../vmm-guard.js";
 import type { LaunchPlan } from "./launch-plan.js";
 
 export const DEFAULT_API_READY_TIMEOUT_MS = 5_000;
@@ -25,6 +26,8 @@ export class VmProcess {
   private partialLine = "";
   private readonly lineListeners: ((line: string) => void)[] = [];
   private readonly logStream: fs.WriteStream;
+  /** Cleans up if firebreak dies first; dismissed once the process is reaped here. */
+  guard: VmmGuard | undefined;
 
   private constructor(
     readonly child: ChildProcess,
@@ -52,7 +55,9 @@ export class VmProcess {
    */
   static async spawn(plan: LaunchPlan, consoleLogPath: string): Promise<VmProcess> {
     const logStream = fs.createWriteStream(consoleLogPath, { flags: "a" });
-    const child = spawn(plan.file, plan.args, { cwd: plan.cwd, stdio: ["ignore", "pipe", "pipe"] });
+    // Under a parent-death signal: the VMM dies with the firebreak process that started it (see vmm-guard.ts).
+    const [file, args] = vmmCommand(plan.file, plan.args);
+    const child = spawn(file, args, { cwd: plan.cwd, stdio: ["ignore", "pipe", "pipe"] });
     const spawned = new Promise<void>((resolve, reject) => {
       child.once("spawn", () => resolve());
       child.once("error", (err) => reject(err));
@@ -119,6 +124,7 @@ export class VmProcess {
   async kill(): Promise<ProcessExit> {
     if (!this.exitInfo) this.child.kill("SIGKILL");
     const exit = await this.exited;
+    this.guard?.dismiss();
     await new Promise<void>((resolve) => {
       if (this.logStream.closed) return resolve();
       this.logStream.end(() => resolve());

@@ -1,15 +1,15 @@
+import { collectSnapshots } from "../collect.js";
+import { reapOrphans } from "../orphans.js";
 import type { VmRuntime } from "../runtime.js";
 import type { MaintenanceDeps } from "./maintenance.js";
 
 /**
- * The VM stage's host cleanups for maintenance: orphan reaping (`cleanup`) and template/image collection
- * (`snapshot-refresh`).
+ * The VM stage's host cleanups for maintenance: orphan reaping (`cleanup`: VMMs, sockets, run dirs and RAM files of
+ * dead owners) and template/image collection (`snapshot-refresh`).
  */
 export function vmMaintenanceDeps(runtime: VmRuntime): MaintenanceDeps {
-  void runtime;
   return {
-    // Interim until the orphan reaper lands: nothing is reaped, and the report says so.
-    reapOrphans: async () => ({ reaped: [], note: "orphan reaping not wired yet" }),
-    collectSnapshots: async () => ({ removed: [], note: "collection not wired yet" }),
+    reapOrphans: async () => ({ ...(await reapOrphans({ stateDir: runtime.stateDir })) }),
+    collectSnapshots: async (inUse, keepImages) => ({ ...(await collectSnapshots(runtime, { inUse, keepImages })) }),
   };
 }

@@ -78,6 +78,7 @@ async function bootUnderKvm(opts: KvmProbeOptions): Promise<{ usable: boolean; r
   try {
     vm = await spawnQemu({
       runDir,
+      ownsRunDir: true,
       launch: {
         binary: opts.qemuBinary,
         accel: "kvm",

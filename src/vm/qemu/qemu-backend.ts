@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { link, mkdir, rm, rmdir } from "node:fs/promises";
+import { mkdir, rm, rmdir } from "node:fs/promises";
 import type { Socket } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -9,13 +9,13 @@ import { resolvePaths } from "../../paths.js";
 import { findGuestImage } from "../image/builder.js";
 import { VmError } from "../../errors.js";
 import type { BackendAvailability, Snapshot, UnenforcedLimit, VmBackend, VmHandle, VmSpec } from "../backend.js";
-import { agentHandshake } from "./agent-handshake.js";
+import { agentHandshake } from "../agent/handshake.js";
 import { hostTscKhz } from "./host-tsc.js";
 import { type KvmVerdict, probeKvm } from "./kvm-probe.js";
 import { buildCmdline } from "./qemu-args.js";
-import { type QemuProcess, RAM_DIR, spawnQemu } from "./qemu-process.js";
+import { type QemuProcess, spawnQemu } from "./qemu-process.js";
 import { type QemuLaunchRecord, QemuVm } from "./qemu-vm.js";
-import { checkRestoreSpec, readSnapshotRecord, SNAPSHOT_STATE, writeSnapshotRecord } from "./snapshot-files.js";
+import { checkRestoreSpec, copySparse, readSnapshotRecord, SNAPSHOT_RAM, SNAPSHOT_STATE, writeSnapshotRecord } from "./snapshot-files.js";
 import { migrateIncoming, migrateToFile, setMigrationCapabilities } from "./migration.js";
 
 const execFileAsync = promisify(execFile);
@@ -52,8 +52,8 @@ export interface QemuBackendOptions {
 /**
  * The QEMU `-M microvm` backend: TCG unless a probe boot proved KVM,
  * console to a per-VM log, agent on a virtio-serial port bound to `<runDir>/agent.sock`,
- * guest RAM in a /dev/shm file so a snapshot is a ~10 ms migration of device state and
- * a restore maps the RAM copy-on-write.
+ * guest RAM in a /dev/shm file so a snapshot is a ~10 ms migration of device state plus a
+ * sparse copy of the RAM into the snapshot dir, and a restore maps that copy copy-on-write.
  *
  * @example
  * const qemu = new QemuBackend();
@@ -130,7 +130,7 @@ export class QemuBackend implements VmBackend {
     let proc: QemuProcess | undefined;
     let vm: QemuVm | undefined;
     try {
-      proc = await spawnQemu({ runDir: spec.runDir, launch: { ...launch, ramShared: true, incoming: false } });
+      proc = await spawnQemu({ runDir: spec.runDir, ownsRunDir, launch: { ...launch, ramShared: true, incoming: false } });
       const qmp = await proc.connectQmp(QMP_READY_TIMEOUT_MS);
       vm = new QemuVm(spec, proc, qmp, launch, unenforcedLimits(spec), ownsRunDir);
       vm.phases.apiReady = since(proc);
@@ -150,9 +150,12 @@ export class QemuBackend implements VmBackend {
   }
 
   /**
-   * Freezes the VM and saves it: device state migrated to `<dir>/state`, guest RAM kept as a
-   * /dev/shm template (hard link of the VM's RAM file). The VM stays paused for good (its
-   * RAM is now the template): destroy it. Take snapshots while no command runs in the guest.
+   * Freezes the VM and saves it: device state migrated to `<dir>/state`, guest RAM copied
+   * sparsely to `<dir>/ram`. The template RAM must not live on tmpfs: clones map it
+   * MAP_PRIVATE, and on tmpfs every page a clone faults in (read or write) is allocated in the
+   * shared file itself, so a 27 MB template grew to the full guest size; on a disk
+   * filesystem the file keeps its size. The VM stays paused for good: destroy it. Take
+   * snapshots while no command runs in the guest.
    */
   async snapshot(handle: VmHandle, dir: string): Promise<Snapshot> {
     const vm = this.own(handle);
@@ -160,14 +163,14 @@ export class QemuBackend implements VmBackend {
     if (vm.process.hasExited()) throw new VmError(`VM ${vm.id} has exited; nothing to snapshot`);
     const id = randomBytes(6).toString("hex");
     await mkdir(dir, { recursive: true });
-    const ramTemplate = path.join(RAM_DIR, `firebreak-snap-${id}.ram`);
+    const ramTemplate = path.join(dir, SNAPSHOT_RAM);
     try {
       // Save the guest with a host attached to its agent port: a restore connects before the
       // guest runs, so the agent never sees a disconnect (no reconnect polling after restore).
       if (!vm.hasOpenAgentSocket()) await this.handshake(vm, await vm.openAgentSocket(), SNAPSHOT_HANDSHAKE_TIMEOUT_MS);
       await migrateToFile(vm.qmp, path.join(dir, SNAPSHOT_STATE));
       vm.frozenBySnapshot = id;
-      await link(vm.process.ramFile, ramTemplate);
+      await copySparse(vm.process.ramFile, ramTemplate);
       return await writeSnapshotRecord(dir, {
         id,
         spec: vm.spec,
@@ -212,7 +215,7 @@ export class QemuBackend implements VmBackend {
     };
     let agentSocket: Socket;
     try {
-      proc = await spawnQemu({ runDir: spec.runDir, launch: { ...record.launch, ramFile: record.ramFile, ramShared: false, incoming: true } });
+      proc = await spawnQemu({ runDir: spec.runDir, ownsRunDir, launch: { ...record.launch, ramFile: record.ramFile, ramShared: false, incoming: true } });
       const qmp = await proc.connectQmp(QMP_READY_TIMEOUT_MS);
       vm = new QemuVm({ ...record.spec, runDir: spec.runDir }, proc, qmp, record.launch, unenforcedLimits(spec), ownsRunDir);
       vm.phases.apiReady = since(proc);

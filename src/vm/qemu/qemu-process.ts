@@ -5,6 +5,8 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import { VmError } from "../../errors.js";
 import { onFirebreakExit } from "../../exec/reaper.js";
+import { currentOwner, OWNER_RECORD_FILE, processStartTime, writeOwnerRecord } from "../owner-record.js";
+import { guardVmm, type VmmGuard, vmmCommand } from "../vmm-guard.js";
 import { ConsoleCapture } from "./console-capture.js";
 import { QmpClient } from "./qmp-client.js";
 import { type QemuLaunch, buildQemuArgs } from "./qemu-args.js";
@@ -37,6 +39,8 @@ export interface QemuExit {
 
 export interface SpawnQemuOptions {
   runDir: string;
+  /** Whether the backend created runDir (then the whole dir is the VM's, removed if firebreak dies). */
+  ownsRunDir?: boolean;
   /** Everything but the per-VM paths, which are derived from runDir (RAM file: given for restores). */
   launch: Omit<QemuLaunch, "qmpSocket" | "agentSocket" | "ramFile"> & { ramFile?: string };
 }
@@ -86,10 +90,29 @@ export async function spawnQemu(opts: SpawnQemuOptions): Promise<QemuProcess> {
   const ramFile = opts.launch.ramFile ?? path.join(RAM_DIR, `firebreak-${id}.ram`);
   const launch: QemuLaunch = { ...opts.launch, qmpSocket, agentSocket, ramFile };
   const args = buildQemuArgs(launch);
+  const ownerRecord = path.join(opts.runDir, OWNER_RECORD_FILE);
+  const ownFiles = [qmpSocket, agentSocket, consoleLog, ownerRecord, ...(ownsRamFile ? [ramFile] : [])];
+  const owner = {
+    ...currentOwner(),
+    backend: "qemu" as const,
+    runDir: opts.runDir,
+    trees: opts.ownsRunDir ? [opts.runDir] : [],
+    files: ownFiles,
+    ...(ownsRamFile ? { ramFile } : {}),
+    createdAt: new Date().toISOString(),
+  };
+  // Recorded before the spawn, so no VM exists without a record that names its owner.
+  writeOwnerRecord(owner);
 
   const t0 = performance.now();
-  const child = spawn(launch.binary, args, { stdio: ["ignore", "pipe", "pipe"] });
-  track(child, () => [qmpSocket, agentSocket, consoleLog, ...(ownsRamFile ? [ramFile] : [])], opts.runDir);
+  const [file, argv] = vmmCommand(launch.binary, args);
+  const child = spawn(file, argv, { stdio: ["ignore", "pipe", "pipe"] });
+  track(child, () => ownFiles, opts.runDir);
+  let guard: VmmGuard | undefined;
+  if (child.pid !== undefined) {
+    writeOwnerRecord({ ...owner, vmmPid: child.pid, vmmStart: processStartTime(child.pid) });
+    guard = guardVmm(child.pid, { trees: owner.trees, files: ownFiles });
+  }
   let stderr = "";
   child.stderr?.setEncoding("utf8");
   child.stderr?.on("data", (s: string) => {
@@ -107,6 +130,8 @@ export async function spawnQemu(opts: SpawnQemuOptions): Promise<QemuProcess> {
     child.once("error", (err) => resolve(err));
   });
   if (spawnError || child.pid === undefined) {
+    guard?.dismiss();
+    rmSync(ownerRecord, { force: true });
     throw new VmError(`cannot start ${launch.binary}: ${spawnError?.message ?? "no pid"} (apt-get install qemu-system-x86)`, { cause: spawnError });
   }
   if (!child.stdout) throw new VmError("QEMU was spawned without a stdout pipe");
@@ -128,7 +153,7 @@ export async function spawnQemu(opts: SpawnQemuOptions): Promise<QemuProcess> {
     stderrTail: () => stderr,
     connectQmp: (timeoutMs) => connectWhenListening(proc, timeoutMs),
     kill: () => {
-      killed ??= killAndClean(child, proc, () => exitedFlag);
+      killed ??= killAndClean(child, proc, () => exitedFlag).finally(() => guard?.dismiss());
       return killed;
     },
   };
@@ -155,7 +180,7 @@ async function killAndClean(child: ChildProcess, proc: QemuProcess, hasExited: (
   if (!hasExited()) child.kill("SIGKILL");
   await proc.exited;
   await proc.console.close();
-  const files = [proc.qmpSocket, proc.agentSocket, proc.consoleLog];
+  const files = [proc.qmpSocket, proc.agentSocket, proc.consoleLog, path.join(path.dirname(proc.qmpSocket), OWNER_RECORD_FILE)];
   if (proc.ownsRamFile) files.push(proc.ramFile);
   await Promise.all(files.map((f) => rm(f, { force: true })));
 }

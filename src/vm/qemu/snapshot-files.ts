@@ -1,19 +1,24 @@
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { promisify } from "node:util";
 import { VmError } from "../../errors.js";
 import type { Snapshot, VmSpec } from "../backend.js";
 import type { QemuLaunchRecord } from "./qemu-vm.js";
 
-/** Snapshot directory layout: `snapshot.json` (this record) and `state` (the migration stream). */
+/** Snapshot directory layout: `snapshot.json` (this record), `state` (the migration stream), `ram` (guest RAM, sparse). */
 export const SNAPSHOT_META = "snapshot.json";
 export const SNAPSHOT_STATE = "state";
-const FORMAT = "firebreak-qemu-snapshot-v1";
+export const SNAPSHOT_RAM = "ram";
+/** v1 kept the RAM template in /dev/shm (it grew as clones touched memory); v2 keeps it in the snapshot dir. */
+export const SNAPSHOT_FORMAT = "firebreak-qemu-snapshot-v2";
+const FORMAT = SNAPSHOT_FORMAT;
 
 /** snapshot.json: the public Snapshot plus what a restore needs to start an identical QEMU. */
 export interface QemuSnapshotRecord extends Snapshot {
   format: typeof FORMAT;
-  /** Guest RAM template on tmpfs; clones map it copy-on-write. Must never change. */
+  /** Guest RAM template (`<dir>/ram`, on disk); clones map it copy-on-write. Must never change. */
   ramFile: string;
   stateFile: string;
   launch: QemuLaunchRecord;
@@ -35,8 +40,7 @@ export async function writeSnapshotRecord(
 }
 
 /**
- * Reads a snapshot directory written by the QEMU backend and checks its files still exist
- * (the RAM template lives in /dev/shm and does not survive a host reboot).
+ * Reads a snapshot directory written by the QEMU backend and checks its files still exist.
  */
 export async function readSnapshotRecord(dir: string): Promise<QemuSnapshotRecord> {
   let record: QemuSnapshotRecord;
@@ -47,12 +51,29 @@ export async function readSnapshotRecord(dir: string): Promise<QemuSnapshotRecor
   }
   if (record.format !== FORMAT) throw new VmError(`snapshot ${dir} has format ${String(record.format)}, expected ${FORMAT}`);
   for (const f of [record.ramFile, record.stateFile, record.launch.kernelPath, record.launch.initrdPath]) {
-    if (f && !existsSync(f)) throw new VmError(`snapshot ${record.id} is unusable: ${f} is gone (RAM templates in /dev/shm do not survive a reboot; create the snapshot again)`);
+    if (f && !existsSync(f)) throw new VmError(`snapshot ${record.id} is unusable: ${f} is gone (create the snapshot again)`);
   }
   return record;
 }
 
-/** Removes a snapshot: its RAM template and its directory. */
+const execFileAsync = promisify(execFile);
+
+/**
+ * Copies a RAM file keeping it sparse: runs of zero blocks become holes (`cp --sparse=always`), so a 256 MiB guest
+ * that used 27 MB takes 27 MB on disk.
+ *
+ * @example await copySparse("/dev/shm/firebreak-ab12.ram", "/state/snapshots/tpl-…/ram");
+ */
+export async function copySparse(from: string, to: string): Promise<void> {
+  try {
+    await execFileAsync("cp", ["--sparse=always", "--", from, to]);
+  } catch (err) {
+    await rm(to, { force: true });
+    throw new VmError(`cannot copy guest RAM ${from} to ${to}: ${(err as { stderr?: string }).stderr?.trim() || (err as Error).message}`, { cause: err });
+  }
+}
+
+/** Removes a snapshot: its RAM template (v1 kept it in /dev/shm) and its directory. */
 export async function removeQemuSnapshot(dir: string): Promise<void> {
   const meta = await readFile(path.join(dir, SNAPSHOT_META), "utf8").then((s) => JSON.parse(s) as Partial<QemuSnapshotRecord>, () => undefined);
   if (meta?.ramFile) await rm(meta.ramFile, { force: true });

@@ -16,6 +16,26 @@ import { FirecrackerBackend, type FirecrackerBackendOptions, SNAPSHOT_META_FILE 
 import { documentedRuleViolations } from "./support/documented-rules.js";
 import { loadFirecrackerSpec, validateRequest } from "./support/swagger.js";
 import { startUnixAgent } from "../agent/agent-process.js";
+import { type RecordingAgent, startRecordingAgent } from "./support/recording-agent.js";
+
+/** A restore's handshake goes to a stand-in agent: the clone's Firecracker relays its vsock connections there. */
+async function withRestoreAgent(): Promise<RecordingAgent> {
+  const agent = await startRecordingAgent();
+  restoreAgents.push(agent);
+  process.env.FAKE_FC_AGENT_UDS = agent.socketPath;
+  return agent;
+}
+const restoreAgents: RecordingAgent[] = [];
+
+/** The restore proved the agent and set the clock and reseeded the RNG, in that connection, before anything else. */
+function expectReseeded(agent: RecordingAgent, before: number): void {
+  expect(agent.requests.map((r) => r.type)).toEqual(["hello", "settime", "reseed"]);
+  expect(agent.requests[0]!.header.reset).toBe(true);
+  const epochMs = agent.requests[1]!.header.epoch_ms as number;
+  expect(epochMs).toBeGreaterThanOrEqual(before);
+  expect(epochMs).toBeLessThanOrEqual(Date.now());
+  expect(agent.requests[2]!.payloadBytes).toBeGreaterThan(0);
+}
 
 const spec = loadFirecrackerSpec();
 const SUPPORT_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), "support");
@@ -48,6 +68,7 @@ beforeEach(() => {
 
 afterEach(async () => {
   for (const { backend, vm } of live.splice(0)) await backend.destroy(vm);
+  for (const agent of restoreAgents.splice(0)) await agent.stop();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -260,6 +281,8 @@ describe("snapshot and restore", () => {
     first.destroy();
 
     const restoredSpec = vmSpec("clone", { diskMb: 32 });
+    const guestAgent = await withRestoreAgent();
+    const before = Date.now();
     const clone = await backend.restore(snapshot, restoredSpec);
     live.push({ backend, vm: clone });
     expect(clone.id).not.toBe(original.id);
@@ -273,9 +296,12 @@ describe("snapshot and restore", () => {
     });
     expect(specViolations()).toEqual([]);
 
-    const agent = await clone.connectAgent();
-    expect(await echo(agent, "from the clone")).toBe("from the clone");
-    agent.destroy();
+    expectReseeded(guestAgent, before);
+    // The first command uses the connection the handshake proved.
+    const client = new AgentClient(await clone.connectAgent());
+    await client.ping();
+    expect(guestAgent.requests.map((r) => r.type)).toEqual(["hello", "settime", "reseed", "ping"]);
+    client.close();
     await backend.destroy(clone);
     expect(fs.existsSync(restoredSpec.runDir)).toBe(false);
     expect(fs.existsSync(path.join(dir, "memory.snap"))).toBe(true);
@@ -337,15 +363,18 @@ describe("jailed", () => {
     expect(fs.readdirSync(snapDir).sort()).toEqual([SNAPSHOT_META_FILE, "memory.snap", "vmstate.snap"]);
     expect(fs.existsSync(path.join(jailDir, "root", "memory.snap"))).toBe(false);
 
+    const guestAgent = await withRestoreAgent();
+    const before = Date.now();
     const clone = await backend.restore(snapshot, vmSpec("jclone"));
     live.push({ backend, vm: clone });
+    expectReseeded(guestAgent, before);
     expect(recorded().find((r) => r.url === "/snapshot/load")!.body).toMatchObject({
       snapshot_path: "vmstate.snap",
       mem_backend: { backend_type: "File", backend_path: "memory.snap" },
     });
-    const agent = await clone.connectAgent();
-    expect(await echo(agent, "jailed clone")).toBe("jailed clone");
-    agent.destroy();
+    const client = new AgentClient(await clone.connectAgent());
+    await client.ping();
+    client.close();
     expect(specViolations()).toEqual([]);
 
     await backend.destroy(clone);

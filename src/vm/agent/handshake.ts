@@ -1,7 +1,7 @@
 import type { Socket } from "node:net";
 import { Duplex } from "node:stream";
-import { AgentClient } from "../agent/client.js";
-import type { AgentHello } from "../agent/protocol.js";
+import { AgentClient } from "./client.js";
+import type { AgentHello } from "./protocol.js";
 
 export interface HandshakeResult {
   hello: AgentHello;
