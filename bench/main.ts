@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark, printing numbers and ratios to their targets.
- * `npm run bench -- policy` (or knowledge, engine, cli, claude, serve, vm, changes) runs one; `--vm-runs N` sets VM runs.
+ * `npm run bench -- policy` (or knowledge, engine, cli, claude, serve, vm, changes, pool) runs one; `--vm-runs N` sets VM runs.
  */
 import { runChangesBench } from "./changes.js";
 import { runClaudeBench } from "./claude.js";
@@ -8,6 +8,7 @@ import { runCliBench } from "./cli.js";
 import { runEngineBench } from "./engine.js";
 import { runKnowledgeBench } from "./knowledge.js";
 import { runPolicyBench } from "./policy.js";
+import { runPoolBench } from "./pool.js";
 import { runServeBench } from "./serve.js";
 import { runVmBench } from "./vm.js";
 
@@ -29,6 +30,13 @@ if (wanted("changes")) {
     await runChangesBench();
   } catch (error) {
     console.log(`changes: not measured: ${(error as Error).message}`);
+  }
+}
+if (wanted("pool")) {
+  try {
+    await runPoolBench();
+  } catch (error) {
+    console.log(`pool: not measured: ${(error as Error).message}`);
   }
 }
 if (wanted("vm")) {

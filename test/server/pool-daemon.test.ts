@@ -5,7 +5,9 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolvePaths } from "../../src/paths.js";
+import { vmConfigSchema } from "../../src/vm/config-schema.js";
 import type { PoolStatus } from "../../src/vm/pool/status.js";
+import { VmRuntime } from "../../src/vm/runtime.js";
 import { runCli } from "../helpers/cli.js";
 import { definition, isolatedEnv, tempDir, writeTree } from "../helpers/tmp.js";
 import { reportMissingVmEnv, vmTestEnv } from "../vm/qemu/vm-env.js";
@@ -31,6 +33,10 @@ describe.runIf(vmEnv.ok)("the daemon's VM pool (real microVMs)", { timeout: VM_T
       "notes.txt": "a workspace file\n",
     });
     env = isolatedEnv(home);
+    // The default shape's template is made first (once per image; a cold boot): what is timed is the pool's fill.
+    const runtime = new VmRuntime(vmConfigSchema.parse({ backend: "qemu" }), resolvePaths(process.env).stateDir);
+    const { backend } = await runtime.select();
+    await runtime.template(backend!, (await runtime.image())!, runtime.shape(undefined));
     daemon = await startDaemon(env, project);
   }, VM_TIMEOUT_MS);
   afterAll(async () => {
