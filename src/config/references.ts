@@ -4,7 +4,7 @@ import { knownPresetNames } from "../hooks/config.js";
 
 /**
  * Checks that what the configuration names exists, so a wrong name is a load error (exit 78) and not a
- * refusal or a crash when some command first needs it: `default_role`, each role's `vm_type`, hook preset
+ * refusal or a crash when some command first needs it: `default_role`, `[pool] types`, each role's `vm_type`, hook preset
  * and `knowledge_graph`, and each external hook's `program`. Works on the merged raw data, so it can run
  * next to the schema's own checks and all problems are reported together.
  */
@@ -43,6 +43,15 @@ export function checkReferences(merged: Raw, ctx: ReferenceContext): ReferenceIs
   const defaultRole = merged.default_role;
   if (typeof defaultRole === "string" && !(defaultRole in roles)) {
     issues.push({ keyPath: ["default_role"], message: `unknown role '${defaultRole}' (defined roles: ${names(Object.keys(roles))})` });
+  }
+  const poolTypes = record(merged.pool).types;
+  if (Array.isArray(poolTypes)) {
+    poolTypes.forEach((t, i) => {
+      // "default" is the [vm] default shape; every other pooled type is a [vm_types.<name>] section.
+      if (typeof t === "string" && t !== "default" && !(t in vmTypes)) {
+        issues.push({ keyPath: ["pool", "types", i], message: `unknown VM type '${t}' ("default" or one of [vm_types]: ${names(Object.keys(vmTypes))})` });
+      }
+    });
   }
   for (const [name, value] of Object.entries(roles)) {
     const role = record(value);

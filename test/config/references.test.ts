@@ -32,6 +32,15 @@ describe("names the configuration uses must exist at load (exit 78)", () => {
     expect(e.message).toContain("unknown vm_type 'huge' (defined in [vm_types]: none)");
   });
 
+  it("an unknown pooled VM type, and [pool] / [alerts] values checked like every section", () => {
+    const e = loadError('[vm_types.small]\nmemory_mb = 128\n\n[pool]\ntypes = ["default", "small", "huge"]\n');
+    expect(e.message).toMatch(/field 'pool\.types\.2'/);
+    expect(e.message).toContain(`unknown VM type 'huge' ("default" or one of [vm_types]: small)`);
+    expect(loadError('[pool]\nstrategy = "fastest"\n').message).toMatch(/pool\.strategy.*first-available/s);
+    expect(loadError('[pool]\nmin_readyy = 2\n').message).toMatch(/min_readyy/);
+    expect(loadError('[alerts]\nfailure_rate = 2\n').message).toMatch(/alerts\.failure_rate/);
+  });
+
   it("an unknown hook preset", () => {
     const e = loadError('[roles.developer]\nhooks = "paranoid"\n');
     expect(e.location).toMatchObject({ line: 2, field: "roles.developer.hooks" });
