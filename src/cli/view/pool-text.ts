@@ -19,6 +19,10 @@ export function poolStatusText(o: Output, s: PoolStatus): string {
     rows.push([t.name, shape, t.ready < t.min_ready ? paint(o, "yellow", ready) : ready, String(t.in_use), String(t.starting), String(t.queued), String(t.target_ready), t.allocate_ms ? `${t.allocate_ms.p50}/${t.allocate_ms.p95} ms` : "-", ms(t.refill_ms?.p50)]);
   }
   const lines = [`VM pool · strategy ${s.strategy} · ${s.capacity.in_use} of ${s.capacity.max_concurrent} VMs running commands, ${s.capacity.queued} queued`, table(rows)];
+  for (const t of s.types) {
+    const phases = Object.entries(t.last_start_phases_ms ?? {}).filter(([k]) => k !== "spawn");
+    if (phases.length) lines.push(`${t.name}: last VM start, ms since spawn: ${phases.map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  }
   if (s.alerts.length) {
     lines.push("", paint(o, "red", `alerts firing (${s.alerts.length}):`));
     for (const a of s.alerts) lines.push(`  ${a.name}${a.type ? ` [${a.type}]` : ""} since ${a.since}: ${a.message}`);

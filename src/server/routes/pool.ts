@@ -40,6 +40,7 @@ const PoolStatusSchema = z
         failures_recent: z.number().int(),
         allocate_ms: Percentiles,
         refill_ms: Percentiles,
+        last_start_phases_ms: z.record(z.string(), z.number()).nullable(),
         ready_vms: z.array(z.object({ id: z.string(), pid: z.number().nullable(), age_s: z.number(), restore_ms: z.number(), warm_ms: z.number(), probe_ms: z.number() })),
       }),
     ),

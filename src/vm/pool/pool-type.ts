@@ -39,6 +39,8 @@ export class PoolType {
   readonly demand: SampleWindow;
   readonly failures: SampleWindow;
   allocations = 0;
+  /** The phases of the latest VM this type made (ms since spawn: apiReady, restored, agentReady, warmUp…). */
+  lastPhases: Record<string, number> | undefined;
   /** Since when ready < min_ready (ms since the epoch), for the `ready_below_min` alert. */
   belowMinSince: number | undefined;
   readonly minReady: number;

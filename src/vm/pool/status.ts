@@ -37,6 +37,8 @@ export interface PoolTypeStatus {
   failures_recent: number;
   allocate_ms: Percentiles | null;
   refill_ms: Percentiles | null;
+  /** The latest VM start of this type, phase by phase (ms since the VMM was spawned). */
+  last_start_phases_ms: Record<string, number> | null;
   ready_vms: { id: string; pid: number | null; age_s: number; restore_ms: number; warm_ms: number; probe_ms: number }[];
 }
 

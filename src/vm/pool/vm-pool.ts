@@ -147,6 +147,7 @@ export class VmPool implements VmSource {
         } finally {
           this.refill();
         }
+        roomy.lastPhases = { ...startedVm.phases };
         this.options.observer?.refilled?.(roomy.name, startedVm, performance.now() - t0);
         roomy.inUse--; // lend() counts it again
         return this.lend(startedVm.pooled, started, queuedMs, leave, "restore");
@@ -241,6 +242,7 @@ export class VmPool implements VmSource {
       (started) => {
         const ms = performance.now() - t0;
         t.refillMs.add(ms);
+        t.lastPhases = { ...started.phases };
         this.options.observer?.refilled?.(t.name, started, ms);
         if (this.stopped) return void started.pooled.backend.destroy(started.pooled.vm);
         t.ready.push(started.pooled);
@@ -338,6 +340,7 @@ export class VmPool implements VmSource {
         failures_recent: t.failures.count(),
         allocate_ms: percentiles(t.allocateMs.values()),
         refill_ms: percentiles(t.refillMs.values()),
+        last_start_phases_ms: t.lastPhases ?? null,
         ready_vms: t.ready.map((p) => ({ id: p.vm.id, pid: p.vm.pid ?? null, age_s: Math.round((this.now() - p.createdAt) / 1000), restore_ms: p.restoreMs, warm_ms: Math.round(p.warmMs * 10) / 10, probe_ms: Math.round(p.probeMs * 100) / 100 })),
       })),
     };
