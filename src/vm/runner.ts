@@ -4,6 +4,7 @@ import { CappedCapture } from "../exec/capture.js";
 import { exitStatusOf } from "../exec/outcome.js";
 import { AgentClient } from "./agent/client.js";
 import type { VmHandle } from "./backend.js";
+import { recordVmPhases } from "./phases/record.js";
 import type { VmRuntime } from "./runtime.js";
 import { packWorkspace } from "./workspace-tar.js";
 import type { WalkEntry } from "./agent/walk-listing.js";
@@ -67,6 +68,7 @@ export class MicroVmRunner implements VmRunner {
     const readyMs = Math.round(performance.now() - started);
     for (const [phase, ms] of Object.entries(vm.phases)) if (typeof ms === "number") req.onPhase?.(phase, ms);
     req.onPhase?.("ready", readyMs);
+    void recordVmPhases(this.runtime, vm, restoredFrom ? "restore" : "boot", { templateCreated });
     let killedByHost: string | undefined;
     let hostTimer: NodeJS.Timeout | undefined;
     let cancelled = false;
