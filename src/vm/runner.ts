@@ -3,7 +3,10 @@ import { VmError } from "../errors.js";
 import { CappedCapture } from "../exec/capture.js";
 import { exitStatusOf } from "../exec/outcome.js";
 import { AgentClient } from "./agent/client.js";
+import type { ResourceLimits } from "../commands/types.js";
 import type { VmHandle } from "./backend.js";
+import type { VmTypeConfig } from "./config-schema.js";
+import { guestFitProblem, type HostCapacity, hostCapacity } from "./host-capacity.js";
 import { recordVmPhases } from "./phases/record.js";
 import type { VmRuntime } from "./runtime.js";
 import { packWorkspace } from "./workspace-tar.js";
@@ -34,7 +37,18 @@ const OUTPUT_CAP_BYTES = 1 << 20;
  * await runner.run({ script: "uname -r", cwd, env: {}, copyWorkspace: false });
  */
 export class MicroVmRunner implements VmRunner {
-  constructor(private readonly runtime: VmRuntime) {}
+  constructor(
+    private readonly runtime: VmRuntime,
+    /** The host's memory and CPUs (read once, when first asked). */
+    private readonly capacityOf: () => HostCapacity = hostCapacity,
+  ) {}
+
+  private capacity: HostCapacity | undefined;
+
+  fitProblem(limits: ResourceLimits | undefined, vmType?: VmTypeConfig): string | undefined {
+    this.capacity ??= this.capacityOf();
+    return guestFitProblem(this.runtime.shape(limits, vmType), this.capacity);
+  }
 
   private availabilityAnswer: Promise<{ available: boolean; reason: string; backend?: string }> | undefined;
 

@@ -11,7 +11,7 @@ export interface PhaseAnalysis {
   median_ms?: number;
   /** duration / median (absent without history or with a zero median). */
   ratio?: number;
-  /** The phase that lost the most time against its median (without history: the longest). */
+  /** The phase that lost the most time against its median (when none is clearly slower than usual: the longest). */
   slowest: boolean;
   /** Why it is slow, where that is known. */
   cause?: string;
@@ -34,8 +34,9 @@ export interface BootAnalysis {
 
 /** A phase this many times its median is slow even when it is not the slowest. */
 export const SLOW_RATIO = 1.5;
-/** Below this many ms of excess a phase is noise, not slow. */
+/** Below this many ms of excess, or this ratio, a phase is as fast as usual (noise). */
 export const SLOW_EXCESS_MS = 5;
+export const NOISE_RATIO = 1.2;
 
 /**
  * Compares one boot or restore with the last `n` comparable ones (same kind, backend and shape): each phase's duration,
@@ -63,7 +64,7 @@ export function analyzeBoot(current: BootPhaseRecord, history: readonly BootPhas
 
   const excess = (p: PhaseAnalysis) => (p.median_ms === undefined ? 0 : p.duration_ms - p.median_ms);
   const timed = phases.filter((p) => p.phase !== "spawn");
-  const overMedian = timed.filter((p) => excess(p) >= SLOW_EXCESS_MS);
+  const overMedian = timed.filter((p) => excess(p) >= SLOW_EXCESS_MS && (p.ratio ?? Number.POSITIVE_INFINITY) >= NOISE_RATIO);
   const pick = overMedian.length ? maxBy(overMedian, excess) : maxBy(timed, (p) => p.duration_ms);
   if (pick) pick.slowest = true;
 
