@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { checkLines } from "../../src/engine/policy-check.js";
 import { invoke } from "../../src/engine/invoke.js";
 import { planInvocation } from "../../src/engine/plan.js";
+import { checkLines } from "../../src/engine/policy-check.js";
 import { createFirebreak } from "../../src/firebreak.js";
 import { vmConfigSchema } from "../../src/vm/config-schema.js";
 import type { HostCapacity } from "../../src/vm/host-capacity.js";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { vmConfigSchema } from "../../src/vm/config-schema.js";
 import { defaultMaxConcurrentVms, guestFitProblem, hostCapacity, VMM_OVERHEAD_MB } from "../../src/vm/host-capacity.js";
 import { MicroVmRunner } from "../../src/vm/runner.js";
 import { VmRuntime } from "../../src/vm/runtime.js";
-import { vmConfigSchema } from "../../src/vm/config-schema.js";
 import { tempDir } from "../helpers/tmp.js";
 
 const host24g = { memTotalMb: 24576, memAvailableMb: 18000, cpus: 2 };
