@@ -31,7 +31,7 @@ export async function vmExec(ctx: EngineContext, req: VmExecRequest, run: { emit
   const problem = ctx.vm.fitProblem?.(limits);
   if (problem) {
     await ctx.audit?.append({ ...record, kind: "refused", placement: "denied", reasons: [problem] });
-    throw new RefusedError("firebreak vm exec: refused before starting a VM", [problem]);
+    throw new RefusedError("vm exec refused before starting a VM: the guest does not fit this host", [problem]);
   }
   let result: VmRunOutcome;
   try {

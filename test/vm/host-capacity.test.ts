@@ -50,8 +50,8 @@ describe("MicroVmRunner.fitProblem", () => {
   it("judges the shape the runtime would build: the command's limits over the vm_type over [vm]", () => {
     const runner = new MicroVmRunner(new VmRuntime(vmConfigSchema.parse({ memory_mb: 256 }), tempDir()), () => host24g);
     expect(runner.fitProblem(undefined)).toBeUndefined();
-    expect(runner.fitProblem({ max_memory_mb: 32768 })).toMatch(/32768 MiB of RAM cannot be held/);
+    expect(runner.fitProblem({ max_memory_mb: 32768, network_access: false })).toMatch(/32768 MiB of RAM cannot be held/);
     expect(runner.fitProblem(undefined, { memory_mb: 30000 })).toMatch(/30000 MiB of RAM cannot be held/);
-    expect(runner.fitProblem({ max_memory_mb: 512 }, { memory_mb: 30000 })).toBeUndefined();
+    expect(runner.fitProblem({ max_memory_mb: 512, network_access: false }, { memory_mb: 30000 })).toBeUndefined();
   });
 });
