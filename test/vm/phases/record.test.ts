@@ -87,6 +87,7 @@ describe("appendPhaseRecord / readPhaseRecords", () => {
     const script = `
       import { appendPhaseRecord, phaseRecordFailures } from ${JSON.stringify(path.join(REPO_ROOT, "src/vm/phases/record.ts"))};
       const [dir, who] = process.argv.slice(1);
+      if (!dir?.startsWith("/") || !who) throw new Error("usage: <absolute dir> <writer>");
       for (let i = 0; i < 200; i++) {
         await appendPhaseRecord(dir, { at: new Date().toISOString(), backend: "qemu", kind: "boot", shape: { vcpus: 1, memoryMb: 256 }, phases: { spawn: 0 }, total_ms: Number(who) * 1000 + i });
       }
