@@ -4,6 +4,8 @@ import { runVmBench } from "../vm/bench.js";
 import { bootProbe, vmDoctor } from "../vm/doctor.js";
 import { reapOrphans } from "../vm/orphans.js";
 import { buildGuestImage } from "../vm/image/builder.js";
+import { bootAndAnalyze } from "../vm/phases/probe.js";
+import { bootAnalysisText } from "./view/boot-phases-text.js";
 import { buildStage, IMAGE_HEARTBEAT_MS, Progress } from "./view/progress.js";
 import { VmRuntime } from "../vm/runtime.js";
 import { vmExec } from "../engine/vm-exec.js";
@@ -68,11 +70,20 @@ export function vmCommand(deps: CliDeps): Command {
 
   cmd
     .command("boot")
-    .description("cold-boot one VM to agent-ready, print its phase timings, destroy it")
+    .description("cold-boot one VM to agent-ready, print its phase timings, destroy it; --analyze: against the last boots, and why")
     .option("--memory <mb>", "guest RAM in MiB", positiveInt("--memory"))
+    .option("--analyze", "record the boot, mark its slowest phase against the last N comparable boots and name the cause")
+    .option("--restore", "with --analyze: restore from the shape's template snapshot instead of a cold boot")
+    .option("--last <n>", "with --analyze: how many earlier comparable boots to compare with", positiveInt("--last"), 20)
     .option("--json", "one JSON document on stdout")
-    .action(async (opts: { memory?: number; json?: boolean }, self: Command) => {
+    .action(async (opts: { memory?: number; analyze?: boolean; restore?: boolean; last: number; json?: boolean }, self: Command) => {
       const { runtime } = await runtimeOf(self);
+      if (opts.restore && !opts.analyze) throw new UsageError("--restore goes with --analyze: firebreak vm boot --analyze --restore");
+      if (opts.analyze) {
+        const report = await bootAndAnalyze(runtime, { restore: opts.restore, memoryMb: opts.memory, lastN: opts.last });
+        if (opts.json) return o.json(report);
+        return o.out(bootAnalysisText(o, report));
+      }
       const report = await bootProbe(runtime, opts.memory);
       if (opts.json) return o.json(report);
       o.out(`booted ${report.vm} with ${report.backend} in ${report.total_ms} ms (agent ping ${report.ping_ms.toFixed(2)} ms)`);
@@ -84,7 +95,7 @@ export function vmCommand(deps: CliDeps): Command {
     .description("run a shell line in a fresh microVM and exit with the guest's status: firebreak vm exec -- 'uname -r'")
     .option("--snapshot", "restore from the template snapshot (made on first use) instead of a cold boot")
     .option("--memory <mb>", "guest RAM in MiB", positiveInt("--memory"))
-    .option("--timeout <s>", "seconds before the command is killed", positiveInt("--timeout"))
+    .option("--timeout <s>", "seconds before the command is killed (default: [vm] exec_timeout_ms, 300 s)", positiveInt("--timeout"))
     .option("--network", "give the VM a NIC (user-mode networking)")
     .option("--copy", "copy the working directory into the guest's /work first")
     .action(async (words: string[], opts: { snapshot?: boolean; memory?: number; timeout?: number; network?: boolean; copy?: boolean }, self: Command) => {

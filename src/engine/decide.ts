@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import type { ResourceLimits } from "../commands/types.js";
 import { checkBlacklist } from "../policy/blacklist.js";
 import type { RoleConfig } from "../policy/config-schema.js";
 import { checkTimeWindows } from "../policy/limits/resolve.js";
@@ -24,6 +25,8 @@ export interface DecideInput {
   role: string;
   cwd: string;
   concepts?: Decision["concepts"];
+  /** The definition's resource_limits: a VM placement is refused when no VM of that shape fits the host. */
+  resourceLimits?: ResourceLimits;
   /** Refusals found by earlier stages (e.g. unconnected concepts). */
   extraRefusals?: string[];
   now?: Date;
@@ -116,6 +119,12 @@ export async function decide(ctx: EngineContext, input: DecideInput): Promise<{ 
   if (placed.placement === "vm") {
     const vm = await ctx.vm.availability();
     if (!vm.available) placed = decidePlacement({ ...placementInput, vmAvailable: false, vmUnavailableReason: vm.reason });
+    else {
+      // A guest the host can never hold is refused now, with the reason, not when its VM fails to start.
+      const vmTypeName = config.roles[input.role]?.vm_type;
+      const problem = ctx.vm.fitProblem?.(input.resourceLimits, vmTypeName ? config.vm_types[vmTypeName] : undefined);
+      if (problem) placed = { placement: "denied", reasons: [...placed.reasons, problem] };
+    }
   }
   decision.placement = refusals.length ? "denied" : placed.placement;
   // Most important first: what refused it, then where it goes and why (when placement itself refuses, its

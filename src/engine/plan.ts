@@ -51,6 +51,7 @@ export async function planInvocation(ctx: EngineContext, invocation: Invocation,
     role,
     cwd: options.cwd,
     concepts,
+    resourceLimits: definition.resource_limits,
     extraRefusals: conceptNotes,
   });
   return { ...base, definition, parameters: bound.values, rendered, decision, segments };

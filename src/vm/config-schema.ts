@@ -41,6 +41,8 @@ export const vmConfigSchema = z.strictObject({
   /** Where guest images and template snapshots are kept; default: the state dir. */
   cache_dir: z.string().optional(),
   boot_timeout_ms: z.number().int().positive().default(30_000),
+  /** `firebreak vm exec` without `--timeout`: the line is killed after this long (exit 124). */
+  exec_timeout_ms: z.number().int().positive().default(300_000),
   /** Extra time after a command's own timeout before the host kills the VM. */
   kill_grace_ms: z.number().int().nonnegative().default(2_000),
 });

@@ -4,6 +4,7 @@ import { VmError } from "../errors.js";
 import { AgentClient } from "./agent/client.js";
 import type { PhaseTimings, UnenforcedLimit } from "./backend.js";
 import { FirecrackerBackend } from "./firecracker/backend.js";
+import { recordVmPhases } from "./phases/record.js";
 import { QemuBackend } from "./qemu/qemu-backend.js";
 import type { VmRuntime } from "./runtime.js";
 import { vmmParentDeath } from "./vmm-guard.js";
@@ -60,6 +61,7 @@ export async function bootProbe(runtime: VmRuntime, memoryMb?: number): Promise<
   const t0 = performance.now();
   const vm = await backend.boot(runtime.spec(runtime.shape(memoryMb ? { max_memory_mb: memoryMb } : undefined), img, backend));
   const totalMs = Math.round(performance.now() - t0);
+  await recordVmPhases(runtime, vm, "boot");
   try {
     const agent = new AgentClient(await vm.connectAgent());
     const rtt = await agent.ping();

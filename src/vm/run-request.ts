@@ -3,9 +3,14 @@ import type { ExecOutcome } from "../exec/outcome.js";
 import type { VmTypeConfig } from "./config-schema.js";
 import type { CapturedChanges, CaptureOptions } from "./workspace-changes.js";
 
-/** What the engine needs from the microVM runtime: availability, and running one script. */
+/** What the engine needs from the microVM runtime: availability, whether a shape fits the host, and running one script. */
 export interface VmRunner {
   availability(): Promise<{ available: boolean; reason: string; backend?: string }>;
+  /**
+   * Why a VM for these limits (over the role's vm_type) can never be held by this host, else undefined: asked at plan
+   * time, so an impossible guest is refused with the reason instead of failing (or starving the host) when it starts.
+   */
+  fitProblem?(limits: ResourceLimits | undefined, vmType?: VmTypeConfig): string | undefined;
   run(request: VmRunRequest): Promise<VmRunOutcome>;
 }
 

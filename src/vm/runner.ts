@@ -2,6 +2,10 @@ import type { VmRunner, VmRunOutcome, VmRunRequest } from "./run-request.js";
 import { VmError } from "../errors.js";
 import { CappedCapture } from "../exec/capture.js";
 import { exitStatusOf } from "../exec/outcome.js";
+import type { ResourceLimits } from "../commands/types.js";
+import type { VmTypeConfig } from "./config-schema.js";
+import { guestFitProblem, type HostCapacity, hostCapacity } from "./host-capacity.js";
+import { recordVmPhases } from "./phases/record.js";
 import type { VmRuntime } from "./runtime.js";
 import { packWorkspace } from "./workspace-tar.js";
 import type { WalkEntry } from "./agent/walk-listing.js";
@@ -36,8 +40,17 @@ export class MicroVmRunner implements VmRunner {
     private readonly runtime: VmRuntime,
     /** Where VMs come from: the daemon's pool, else one made for each run. */
     source: VmSource | undefined = undefined,
+    /** The host's memory and CPUs (read once, when first asked). */
+    private readonly capacityOf: () => HostCapacity = hostCapacity,
   ) {
     this.source = source ?? new DirectVmSource(runtime);
+  }
+
+  private capacity: HostCapacity | undefined;
+
+  fitProblem(limits: ResourceLimits | undefined, vmType?: VmTypeConfig): string | undefined {
+    this.capacity ??= this.capacityOf();
+    return guestFitProblem(this.runtime.shape(limits, vmType), this.capacity);
   }
 
   private readonly source: VmSource;
@@ -68,6 +81,8 @@ export class MicroVmRunner implements VmRunner {
     const readyMs = Math.round(performance.now() - started);
     for (const [phase, ms] of Object.entries(vm.phases)) if (typeof ms === "number") req.onPhase?.(phase, ms);
     req.onPhase?.("ready", readyMs);
+    // A pooled VM's start was recorded by the pool when it was made.
+    if (lease.origin !== "pool") void recordVmPhases(this.runtime, vm, lease.origin === "boot" ? "boot" : "restore", { templateCreated: lease.templateCreated });
     let killedByHost: string | undefined;
     let hostTimer: NodeJS.Timeout | undefined;
     let cancelled = false;

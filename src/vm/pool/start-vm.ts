@@ -1,6 +1,7 @@
 import { AgentClient } from "../agent/client.js";
 import type { PhaseTimings } from "../backend.js";
 import type { VmRuntime } from "../runtime.js";
+import { recordVmPhases } from "../phases/record.js";
 import { readyBackend } from "../vm-source.js";
 import { packWorkspace } from "../workspace-tar.js";
 import type { PooledVm, PoolType } from "./pool-type.js";
@@ -48,6 +49,7 @@ export async function startPooledVm(runtime: VmRuntime, type: PoolType, seq: num
       phases.warmUp = Math.round(restoreMs + warmMs);
     }
     const probeMs = await agent.ping();
+    void recordVmPhases(runtime, vm, "restore", { templateCreated: created, warmUpMs: phases.warmUp });
     const at = now();
     return {
       pooled: { seq, type, vm, agent, backend, image, template: snapshot.id, createdAt: at, idleSince: at, restoreMs, warmMs, probeMs },

@@ -3,6 +3,7 @@ import { PoolError, VmCapacityError } from "../../errors.js";
 import type { VmTypeConfig } from "../config-schema.js";
 import type { VmRuntime, VmShape } from "../runtime.js";
 import { DirectVmSource, leaseOf, type VmAcquireRequest, type VmLease, type VmSource } from "../vm-source.js";
+import { defaultMaxConcurrentVms, hostCapacity } from "../host-capacity.js";
 import { Admission } from "./admission.js";
 import type { PoolConfig, StrategyName } from "./config-schema.js";
 import { DEFAULT_TYPE, type PooledVm, PoolType, typeFits } from "./pool-type.js";
@@ -33,8 +34,6 @@ export interface VmPoolOptions {
   maxParallelStarts?: number;
 }
 
-/** VMs per concurrent run the host is assumed to hold: memory for the guest plus the VMM's own. */
-const VMM_OVERHEAD_MB = 64;
 const HOUSEKEEPING_INTERVAL_MS = 1000;
 
 /**
@@ -80,7 +79,7 @@ export class VmPool implements VmSource {
       return new PoolType(name, index, runtime.shape(undefined, own), config, own, this.now);
     });
     const defaultShape = runtime.shape(undefined);
-    const cap = options.maxConcurrent ?? config.max_concurrent ?? defaultMaxConcurrent(defaultShape.memoryMb);
+    const cap = options.maxConcurrent ?? config.max_concurrent ?? defaultMaxConcurrentVms(hostCapacity(), defaultShape.memoryMb);
     this.admission = new Admission(cap, config.queue_timeout_ms);
   }
 
@@ -355,17 +354,6 @@ export class VmPool implements VmSource {
     await Promise.allSettled([...this.pendingStarts]);
     await Promise.all(this.types.map((t) => this.retire(t, () => true)));
   }
-}
-
-/**
- * The default cap on VMs running at once: what half the host's memory holds at the default VM size (plus the VMM's
- * own), and no more than 16 per CPU.
- *
- * @example defaultMaxConcurrent(256) // 32 on a 2-CPU, 24 GiB host
- */
-export function defaultMaxConcurrent(memoryMbPerVm: number, host = { memoryMb: os.totalmem() / 1048576, cpus: os.cpus().length }): number {
-  const byMemory = Math.floor((0.5 * host.memoryMb) / (memoryMbPerVm + VMM_OVERHEAD_MB));
-  return Math.max(1, Math.min(byMemory, host.cpus * 16));
 }
 
 export type { VmShape };

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { VmCapacityError } from "../../../src/errors.js";
 import { poolConfigSchema } from "../../../src/vm/pool/config-schema.js";
-import { defaultMaxConcurrent, VmPool } from "../../../src/vm/pool/vm-pool.js";
+import { defaultMaxConcurrentVms } from "../../../src/vm/host-capacity.js";
+import { VmPool } from "../../../src/vm/pool/vm-pool.js";
 import { fakeVmWorld, shapeRuntime, until } from "./fake-vms.js";
 
 const pools: VmPool[] = [];
@@ -134,8 +135,8 @@ describe("the VM pool", () => {
   });
 
   it("derives the concurrency cap from host memory and CPUs", () => {
-    expect(defaultMaxConcurrent(256, { memoryMb: 24_576, cpus: 2 })).toBe(32);
-    expect(defaultMaxConcurrent(256, { memoryMb: 2048, cpus: 8 })).toBe(3);
-    expect(defaultMaxConcurrent(65_536, { memoryMb: 2048, cpus: 8 })).toBe(1);
+    expect(defaultMaxConcurrentVms({ memTotalMb: 24_576, cpus: 2 }, 256)).toBe(32);
+    expect(defaultMaxConcurrentVms({ memTotalMb: 2048, cpus: 8 }, 256)).toBe(3);
+    expect(defaultMaxConcurrentVms({ memTotalMb: 2048, cpus: 8 }, 65_536)).toBe(1);
   });
 });
