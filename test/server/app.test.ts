@@ -19,7 +19,7 @@ describe("HTTP API (app.request, no sockets)", () => {
     const { app } = testApp();
     const doc = (await (await app.request("/openapi.json")).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.paths).sort()).toEqual(["/healthz", "/metrics", "/v1/audit", "/v1/audit/verify", "/v1/changes", "/v1/changes/{id}", "/v1/changes/{id}/apply", "/v1/changes/{id}/discard", "/v1/claude/hook", "/v1/commands", "/v1/commands/{name}", "/v1/plan", "/v1/policy/check", "/v1/runs"]);
+    expect(Object.keys(doc.paths).sort()).toEqual(["/healthz", "/metrics", "/v1/audit", "/v1/audit/verify", "/v1/changes", "/v1/changes/{id}", "/v1/changes/{id}/apply", "/v1/changes/{id}/discard", "/v1/claude/hook", "/v1/commands", "/v1/commands/{name}", "/v1/plan", "/v1/policy/check", "/v1/pool", "/v1/pool/bench", "/v1/pool/maintain", "/v1/pool/warm", "/v1/runs"].concat("/v1/alerts").sort());
     const result = await new Validator().validate(doc as never);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
@@ -160,6 +160,17 @@ describe("HTTP API (app.request, no sockets)", () => {
     expect(await res.json()).toMatchObject({ error: { code: "config", exit_code: 78, message: expect.stringContaining("project configuration is not trusted") } });
   });
 
+  it("without a pool, the pool endpoints answer 503 with the reason", async () => {
+    const { app } = testApp();
+    for (const [method, path, body] of [["GET", "/v1/pool"], ["GET", "/v1/alerts"], ["POST", "/v1/pool/maintain", { op: "health-check" }], ["POST", "/v1/pool/warm", {}]] as const) {
+      const res = await app.request(path, { method, ...(body ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}) });
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ error: { code: "pool", message: expect.stringContaining("keeps no VM pool") } });
+    }
+    const bad = await app.request("/v1/pool/maintain", { method: "POST", body: JSON.stringify({ op: "defrag" }), headers: { "content-type": "application/json" } });
+    expect(bad.status).toBe(400);
+  });
+
   it("picks up a configuration change on the next request", async () => {
     const { post, project } = testApp({ "firebreak.toml": "" });
     expect(((await (await post("/v1/policy/check", { line: "echo hi", cwd: project })).json()) as { answers: { placement: string }[] }).answers[0]!.placement).toBe("local");
@@ -173,7 +184,8 @@ describe("HTTP API (app.request, no sockets)", () => {
     const names = async () => ((await (await app.request(`/v1/commands?cwd=${encodeURIComponent(project)}`)).json()) as { commands: { name: string }[] }).commands.map((c) => c.name);
     expect(await names()).not.toContain("fresh");
     writeFileSync(`${project}/.firebreak/commands/fresh.md`, definition("fresh", "", "echo fresh"));
-    const deadline = Date.now() + 5000;
+    // A bound for a loaded machine: the loop ends as soon as the definition is listed.
+    const deadline = Date.now() + 20_000;
     while (!(await names()).includes("fresh") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(await names()).toContain("fresh");
     await service.shutdown(0);

@@ -208,10 +208,14 @@ describe.runIf(vmEnv.ok)("a VM-placed command through the daemon", () => {
           .replace(" · via daemon", "")
           .replace(/qemu \S+/g, "qemu VM")
           .replace(/ready in \d+ ms/g, "ready in N ms")
-          .replace(" (template just created)", "");
+          .replace(" (template just created)", "")
+          .replace(/taken warm from the pool \(\w+\), /, "")
+          // Only a slow start says it is still starting (the daemon's VM came warm from its pool).
+          .replace(/^firebreak: still starting the microVM.*\n/gm, "");
       expect(normalise(remote.stderr)).toBe(normalise(local.stderr));
       expect(remote.stderr).toMatch(/→ microVM · risk \w+ · role developer · via daemon/);
       expect(remote.stderr).toContain("ran in a microVM");
+      expect(remote.stderr).toContain("taken warm from the pool (default)");
       const metrics = (await daemon.get("/metrics")).text;
       expect(metricValue(metrics, "firebreak_invocations_total", { placement: "vm", outcome: "completed" })).toBe(1);
       expect(metrics).toMatch(/firebreak_vm_phase_seconds_count\{phase="ready"\} 1/);

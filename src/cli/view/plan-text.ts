@@ -47,7 +47,8 @@ export function describePlan(o: Output, plan: PlanView, via?: string): string {
 
 /** Where a VM run happened, on stderr after it: backend, kernel, how the VM was made. */
 export function vmFooter(vm: Record<string, unknown>): string {
-  const how = vm.restored_from ? `restored from snapshot ${String(vm.restored_from)}${vm.template_created ? " (template just created)" : ""}` : "cold boot";
+  const restored = vm.restored_from ? `restored from snapshot ${String(vm.restored_from)}${vm.template_created ? " (template just created)" : ""}` : "cold boot";
+  const how = vm.origin === "pool" ? `taken warm from the pool (${String(vm.pool_type)}), ${restored}` : restored;
   const unenforced = Array.isArray(vm.unenforced) && vm.unenforced.length ? `; NOT enforced: ${vm.unenforced.map((u: { limit: string; reason: string }) => `${u.limit} (${u.reason})`).join(", ")}` : "";
   const changesError = vm.changes_error ? `\nfirebreak: ${String(vm.changes_error)}` : "";
   return `firebreak: ran in a microVM: ${String(vm.backend)} ${String(vm.vm)}, guest kernel ${String(vm.kernel)}, ${how}, ready in ${String(vm.ready_ms)} ms${unenforced}${changesError}`;
