@@ -19,6 +19,7 @@ import { shCommand } from "./sh-cmd.js";
 import { daemonCommand } from "./daemon-cmd.js";
 import { serveCommand } from "./serve-cmd.js";
 import { trustCommand } from "./trust-cmd.js";
+import { tuiCommand } from "./tui-cmd.js";
 import { vmCommand } from "./vm-cmd.js";
 
 import { VERSION } from "./version.js";
@@ -58,7 +59,7 @@ export function createProgram(deps: CliDeps): Command {
     },
   });
   const backup = backupCommand({ backups: async () => backupService(await deps.context(program)), stdout });
-  for (const sub of [runCommand(deps), shCommand(deps), commandsCommand(deps), configCommand(deps), auditCommand(deps), policyCommand(deps), kg, hooks, backup, changesCommand(deps), vmCommand(deps), trustCommand(deps), serveCommand(deps), mcpCommand(deps), daemonCommand(deps), demoCommand(deps), claudeCommand(deps)]) {
+  for (const sub of [runCommand(deps), shCommand(deps), commandsCommand(deps), configCommand(deps), auditCommand(deps), policyCommand(deps), kg, hooks, backup, changesCommand(deps), vmCommand(deps), trustCommand(deps), serveCommand(deps), mcpCommand(deps), daemonCommand(deps), demoCommand(deps), claudeCommand(deps), tuiCommand(deps)]) {
     program.addCommand(sub);
   }
   // Sub-commands inherit exit override so commander never calls process.exit itself.
