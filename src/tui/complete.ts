@@ -79,8 +79,9 @@ export class CommandIndex {
   match(typed: string, limit: number): { info: CommandInfo; key: string; score: number }[] {
     const best = new Map<CommandInfo, { key: string; score: number }>();
     for (const { key, info } of this.keys) {
-      const score = fuzzyScore(typed, key) + (key === info.name ? 1 : 0); // ties go to the name
-      if (score < 0) continue;
+      const matched = fuzzyScore(typed, key);
+      if (matched < 0) continue;
+      const score = matched + (key === info.name ? 1 : 0); // ties go to the name
       const seen = best.get(info);
       if (!seen || score > seen.score) best.set(info, { key, score });
     }
@@ -155,7 +156,9 @@ function slashItems(previous: Word[], current: Word, source: CompletionSource): 
   }
   if (slash?.subcommands && previous.length === 1) {
     return slash.subcommands
-      .filter((s) => fuzzyScore(current.value, s.name) >= 0)
+      .map((s) => ({ ...s, score: fuzzyScore(current.value, s.name) }))
+      .filter((s) => s.score >= 0)
+      .sort((a, b) => b.score - a.score)
       .map((s) => ({ label: `${s.name}${s.args ? ` ${s.args}` : ""}`, insert: s.name, detail: s.description, kind: "slash" as const }));
   }
   if (name === "commands" && previous[1]?.value === "suggest") return [...commandItems(current.value, source.index), ...termItems(current.value, source)].slice(0, MAX_SUGGESTIONS);
