@@ -91,9 +91,23 @@ export function App({ session, color }: AppProps) {
   );
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize();
-  const [line, setLine] = useState<EditState>(EMPTY_EDIT);
-  const [selected, setSelected] = useState(0);
-  const [dismissed, setDismissed] = useState(false);
+  const [line, setLineState] = useState<EditState>(EMPTY_EDIT);
+  const [selected, setSelectedState] = useState(0);
+  const [dismissed, setDismissedState] = useState(false);
+  // Keys can arrive faster than renders: the handler reads the latest values from refs, not from its closure.
+  const latest = useRef({ line, selected, dismissed });
+  const setLine = (v: EditState) => {
+    latest.current.line = v;
+    setLineState(v);
+  };
+  const setSelected = (v: number) => {
+    latest.current.selected = v;
+    setSelectedState(v);
+  };
+  const setDismissed = (v: boolean) => {
+    latest.current.dismissed = v;
+    setDismissedState(v);
+  };
   const history = useRef(new HistoryBrowser(() => session.history.entries())).current;
   const source = session.completionSource();
   // biome-ignore lint/correctness/useExhaustiveDependencies: the source changes with the index, which `state` tracks
@@ -115,6 +129,11 @@ export function App({ session, color }: AppProps) {
   };
 
   useInput((rawInput, key) => {
+    const { line, selected, dismissed } = latest.current;
+    const state = session.state();
+    const busy = state.live !== undefined;
+    const completion = complete(line.text, line.cursor, session.completionSource());
+    const items = dismissed || !line.text ? [] : completion.items;
     // Keys typed fast (or pasted) can arrive as one chunk: "--name Ada\r" is the text, then Enter.
     const enter = /[\r\n]$/.test(rawInput) && rawInput.length > 1;
     const input = enter ? rawInput.replace(/[\r\n]+$/, "") : rawInput;
