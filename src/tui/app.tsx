@@ -119,6 +119,27 @@ export function App({ session, color }: AppProps) {
     if (state.quit) exit();
   }, [state.quit, exit]);
 
+  // A line entered while a command runs is typed ahead: it is submitted when that command's block is finished.
+  const typedAhead = useRef<string | undefined>(undefined);
+  const [aheadShown, setAheadShown] = useState<string | undefined>(undefined);
+  const submit = (text: string) => {
+    history.reset();
+    setText(EMPTY_EDIT);
+    if (session.busy) {
+      typedAhead.current = text;
+      setAheadShown(text);
+      return;
+    }
+    void session.submit(text).then(() => history.reset());
+  };
+  useEffect(() => {
+    if (busy || typedAhead.current === undefined) return;
+    const text = typedAhead.current;
+    typedAhead.current = undefined;
+    setAheadShown(undefined);
+    void session.submit(text);
+  }, [busy, session]);
+
   const setText = (next: EditState) => {
     setLine(next);
     setSelected(0);
@@ -139,11 +160,8 @@ export function App({ session, color }: AppProps) {
     const input = enter ? rawInput.replace(/[\r\n]+$/, "") : rawInput;
     if (enter && !state.question) {
       const typed = edit(line, { kind: "insert", text: input });
-      if (busy || !typed.text.trim()) return setText(typed);
-      history.reset();
-      setText(EMPTY_EDIT);
-      void session.submit(typed.text).then(() => history.reset());
-      return;
+      if (!typed.text.trim()) return setText(typed);
+      return submit(typed.text);
     }
     if (key.ctrl && input === "c") {
       if (session.interrupt(line.text === "") === "cleared") setText(EMPTY_EDIT);
@@ -186,11 +204,7 @@ export function App({ session, color }: AppProps) {
       return;
     }
     if (key.return) {
-      if (busy || !line.text.trim()) return;
-      const submitted = line.text;
-      history.reset();
-      setText(EMPTY_EDIT);
-      void session.submit(submitted).then(() => history.reset());
+      if (line.text.trim()) submit(line.text);
       return;
     }
     const k = editKey(input, key);
@@ -213,6 +227,11 @@ export function App({ session, color }: AppProps) {
         </Box>
       ) : null}
       {state.question ? <Text color={color ? "yellow" : undefined}>{state.question}</Text> : null}
+      {aheadShown !== undefined ? (
+        <Text wrap="truncate-end" dimColor={color}>
+          {`next: ${aheadShown}`}
+        </Text>
+      ) : null}
       <Box marginTop={1} width={width}>
         <PromptView state={line} busy={busy} color={color} />
       </Box>
