@@ -153,8 +153,11 @@ export function App({ session, color }: AppProps) {
     const { line, selected, dismissed } = latest.current;
     const state = session.state();
     const busy = state.live !== undefined;
-    const completion = complete(line.text, line.cursor, session.completionSource());
-    const items = dismissed || !line.text ? [] : completion.items;
+    // Completion is computed for drawing; the handler recomputes it only for the keys that use it.
+    const suggestions = () => {
+      const completion = complete(line.text, line.cursor, session.completionSource());
+      return { completion, items: dismissed || !line.text ? [] : completion.items };
+    };
     // Keys typed fast (or pasted) can arrive as one chunk: "--name Ada\r" is the text, then Enter.
     const enter = /[\r\n]$/.test(rawInput) && rawInput.length > 1;
     const input = enter ? rawInput.replace(/[\r\n]+$/, "") : rawInput;
@@ -178,15 +181,18 @@ export function App({ session, color }: AppProps) {
       return;
     }
     if (key.tab && !key.shift) {
+      const { completion, items } = suggestions();
       const item = items[selected];
       if (item) setText(((r) => ({ text: r.line, cursor: r.cursor }))(applySuggestion(line.text, completion, item)));
       return;
     }
     if ((key.ctrl && input === "n") || (key.tab && key.shift)) {
+      const { items } = suggestions();
       if (items.length) setSelected((selected + (key.shift ? items.length - 1 : 1)) % items.length);
       return;
     }
     if (key.ctrl && input === "p") {
+      const { items } = suggestions();
       if (items.length) setSelected((selected + items.length - 1) % items.length);
       return;
     }
