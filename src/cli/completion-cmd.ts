@@ -51,7 +51,7 @@ async function candidates(deps: CliDeps, program: Command, words: string[]): Pro
   const options = sub.options.map((o) => ({ value: o.long ?? o.short ?? "", detail: o.description })).filter((o) => o.value);
   if (sub.commands.length && words.length === 2) return [...sub.commands.map((c) => ({ value: c.name(), detail: c.description() })), ...options].filter((c) => c.value.startsWith(current));
   const leaf = sub.commands.find((c) => c.name() === words[1]);
-  return [...(leaf?.options ?? []).map((o) => ({ value: o.long ?? "", detail: o.description })), ...options].filter((c) => c.value && c.value.startsWith(current));
+  return [...(leaf?.options ?? []).map((o) => ({ value: o.long ?? "", detail: o.description })), ...options].filter((c) => c.value?.startsWith(current));
 }
 
 /**

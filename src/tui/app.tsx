@@ -152,7 +152,6 @@ export function App({ session, color }: AppProps) {
   useInput((rawInput, key) => {
     const { line, selected, dismissed } = latest.current;
     const state = session.state();
-    const busy = state.live !== undefined;
     // Completion is computed for drawing; the handler recomputes it only for the keys that use it.
     const suggestions = () => {
       const completion = complete(line.text, line.cursor, session.completionSource());

@@ -137,10 +137,14 @@ async function planSlash(session: Session, rest: string): Promise<string> {
 
 function roleSlash(session: Session, title: string, name: string | undefined): void {
   const roles = session.backend.roles();
-  if (!name) return session.info(title, `role: ${session.state().role}; roles: ${roles.join(", ") || "(unknown)"}`);
+  if (!name) {
+    session.info(title, `role: ${session.state().role}; roles: ${roles.join(", ") || "(unknown)"}`);
+    return;
+  }
   if (roles.length && !roles.includes(name)) {
     const close = closeNames(name, roles);
-    return session.info(title, `no role '${name}'${close.length ? `; did you mean ${close.join(", ")}?` : ""}; roles: ${roles.join(", ")}`, "failed");
+    session.info(title, `no role '${name}'${close.length ? `; did you mean ${close.join(", ")}?` : ""}; roles: ${roles.join(", ")}`, "failed");
+    return;
   }
   session.setRole(name);
   session.info(title, `now running as role ${name}`);

@@ -14,7 +14,7 @@ import { LocalBackend } from "../../src/tui/local-backend.js";
 import { NO_POOL_TEXT } from "../../src/tui/pool.js";
 import { Session } from "../../src/tui/session.js";
 import { definition, isolatedEnv, tempDir, writeTree } from "../helpers/tmp.js";
-import { CANNED_POOL } from "./pool.test.js";
+import { CANNED_POOL } from "./canned-pool.js";
 
 const KEY = { tab: "\t", enter: "\r", ctrlC: "\x03", ctrlD: "\x04", up: "\x1b[A" };
 const cleanups: (() => void | Promise<void>)[] = [];
