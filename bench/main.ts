@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark, printing numbers and ratios to their targets.
- * `npm run bench -- policy` (or knowledge, engine, cli, claude, serve, vm, changes, pool) runs one; `--vm-runs N` sets VM runs.
+ * `npm run bench -- policy` (or knowledge, engine, cli, claude, serve, tui, vm, changes, pool) runs one; `--vm-runs N` sets VM runs.
  */
 import { runChangesBench } from "./changes.js";
 import { runClaudeBench } from "./claude.js";
@@ -10,6 +10,7 @@ import { runKnowledgeBench } from "./knowledge.js";
 import { runPolicyBench } from "./policy.js";
 import { runPoolBench } from "./pool.js";
 import { runServeBench } from "./serve.js";
+import { runTuiBench } from "./tui.js";
 import { runVmBench } from "./vm.js";
 
 const args = process.argv.slice(2);
@@ -25,6 +26,7 @@ if (wanted("engine")) await runEngineBench();
 if (wanted("cli")) await runCliBench();
 if (wanted("claude")) await runClaudeBench();
 if (wanted("serve")) await runServeBench();
+if (wanted("tui")) await runTuiBench();
 if (wanted("changes")) {
   try {
     await runChangesBench();

@@ -63,5 +63,8 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-const code = await main(process.argv.slice(2));
+// `firebreak` alone on a terminal opens the interactive UI; without one it prints the help, as before.
+const argv = process.argv.slice(2);
+const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+const code = await main(argv.length === 0 && interactive ? ["tui"] : argv);
 process.exitCode = signalled.exitCode() ?? code;

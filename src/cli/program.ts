@@ -20,6 +20,8 @@ import { shCommand } from "./sh-cmd.js";
 import { daemonCommand } from "./daemon-cmd.js";
 import { serveCommand } from "./serve-cmd.js";
 import { trustCommand } from "./trust-cmd.js";
+import { tuiCommand } from "./tui-cmd.js";
+import { completeCommand, completionCommand } from "./completion-cmd.js";
 import { vmCommand } from "./vm-cmd.js";
 
 import { VERSION } from "./version.js";
@@ -59,9 +61,10 @@ export function createProgram(deps: CliDeps): Command {
     },
   });
   const backup = backupCommand({ backups: async () => backupService(await deps.context(program)), stdout });
-  for (const sub of [runCommand(deps), shCommand(deps), commandsCommand(deps), configCommand(deps), auditCommand(deps), policyCommand(deps), kg, hooks, backup, changesCommand(deps), vmCommand(deps), poolCommand(deps), trustCommand(deps), serveCommand(deps), mcpCommand(deps), daemonCommand(deps), demoCommand(deps), claudeCommand(deps)]) {
+  for (const sub of [runCommand(deps), shCommand(deps), commandsCommand(deps), configCommand(deps), auditCommand(deps), policyCommand(deps), kg, hooks, backup, changesCommand(deps), vmCommand(deps), poolCommand(deps), trustCommand(deps), serveCommand(deps), mcpCommand(deps), daemonCommand(deps), demoCommand(deps), claudeCommand(deps), tuiCommand(deps), completionCommand(deps)]) {
     program.addCommand(sub);
   }
+  program.addCommand(completeCommand(deps), { hidden: true });
   // Sub-commands inherit exit override so commander never calls process.exit itself.
   const propagate = (c: Command) => {
     c.exitOverride();

@@ -11,6 +11,9 @@ import { REPO_ROOT } from "../helpers/tmp.js";
 const LAYERS: Record<string, number> = {
   // The CLI program is the outermost edge: `serve` starts the server, `daemon` uses the client.
   cli: 0,
+  // The terminal UI is an edge beside cli/ (which loads it lazily): it uses the engine, the daemon client and
+  // cli/'s pure views, never the commander program.
+  tui: 0.5,
   client: 1,
   server: 1,
   "firebreak.ts": 2,
@@ -35,9 +38,11 @@ const LAYERS: Record<string, number> = {
 const STAGE_LAYER = 5;
 /** The lean client shares the CLI's pure views (no engine): these and only these. */
 const CLIENT_MAY_USE = ["cli/view/", "cli/output.ts", "cli/options.ts", "cli/prompt.ts"];
+/** The terminal UI renders with the CLI's pure views and its control-character escaping. */
+const TUI_MAY_USE = ["cli/view/", "cli/output.ts", "cli/visible.ts"];
 
 function sourceFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []));
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [path.join(dir, e.name)] : []));
 }
 
 function unitOf(rel: string): string {
@@ -57,7 +62,8 @@ describe("layers", () => {
     if (rel === "index.ts") continue; // the public index re-exports every stage
     const from = unitOf(rel);
     for (const spec of imports(file)) {
-      const target = path.relative(src, path.resolve(path.dirname(file), spec)).replace(/\.js$/, ".ts");
+      const resolved = path.relative(src, path.resolve(path.dirname(file), spec)).replace(/\.js$/, ".ts");
+      const target = fs.existsSync(path.join(src, resolved)) ? resolved : resolved.replace(/\.ts$/, ".tsx");
       const to = unitOf(target);
       if (to === from) continue;
       const [a, b] = [LAYERS[from], LAYERS[to]];
@@ -65,7 +71,7 @@ describe("layers", () => {
         violations.push(`${rel} -> ${target}: a folder missing from the layer table`);
         continue;
       }
-      const clientShare = from === "client" && CLIENT_MAY_USE.some((p) => target.startsWith(p));
+      const clientShare = (from === "client" && CLIENT_MAY_USE.some((p) => target.startsWith(p))) || (from === "tui" && TUI_MAY_USE.some((p) => target.startsWith(p)));
       const stageSibling = a === STAGE_LAYER && b === STAGE_LAYER;
       if (b <= a && !clientShare && !stageSibling) violations.push(`${rel} -> ${target}`);
     }
@@ -73,6 +79,13 @@ describe("layers", () => {
 
   it("no import runs back up a layer", () => {
     expect(violations).toEqual([]);
+  });
+
+  it("the CLI's main bundle loads no React: the terminal UI is a chunk loaded only by `firebreak tui`", () => {
+    const main = fs.readFileSync(path.join(REPO_ROOT, "dist/cli/main.js"), "utf8");
+    for (const marker of ["react-reconciler", "useSyncExternalStore", "yoga-layout"]) {
+      expect({ marker, found: main.includes(marker) }).toEqual({ marker, found: false });
+    }
   });
 
   it("the lean client bundle loads none of the engine, tree-sitter, the knowledge graph, zod or hono", () => {

@@ -4,6 +4,8 @@ import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 
 export interface TmuxSession {
+  /** The tmux session's name (for other tmux commands, e.g. resize-window). */
+  name: string;
   screen(): string;
   /** Waits until the screen matches, or throws with what it shows. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
@@ -28,6 +30,7 @@ export function startTmux(command: string, options: { cwd: string; env: NodeJS.P
   execFileSync("tmux", ["new-session", "-d", "-s", name, "-x", String(options.width ?? 160), "-y", String(options.height ?? 40), "-c", options.cwd, ...env, command]);
   execFileSync("tmux", ["set-option", "-t", name, "remain-on-exit", "on"]);
   const session: TmuxSession = {
+    name,
     screen: () => execFileSync("tmux", ["capture-pane", "-p", "-J", "-t", name, "-S", "-200"], { encoding: "utf8" }),
     async waitFor(pattern, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
