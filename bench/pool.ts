@@ -41,11 +41,13 @@ export async function runPoolBench(): Promise<PoolBenchResult> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "fb-poolbench-"));
   const cwd = path.join(home, "project");
   fs.mkdirSync(cwd);
+  // The user configuration (not a project's): the benchmark's workspace is a temp dir outside any project.
+  fs.mkdirSync(path.join(home, "c", "firebreak"), { recursive: true });
   fs.writeFileSync(
-    path.join(cwd, "firebreak.toml"),
+    path.join(home, "c", "firebreak", "config.toml"),
     `[vm]\ncache_dir = ${JSON.stringify(resolvePaths(process.env).stateDir)}\n\n[pool]\nmin_ready = 2\nmax_total = ${CONCURRENCY + 2}\nmax_concurrent = ${CONCURRENCY + 2}\n`,
   );
-  const env = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: path.join(home, "c"), XDG_STATE_HOME: path.join(home, "s"), FIREBREAK_TRUST_PROJECT: "1" };
+  const env = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: path.join(home, "c"), XDG_STATE_HOME: path.join(home, "s"), };
   const socket = path.join(home, "d.sock");
   const daemon = await startDaemon(socket, cwd, env);
   try {

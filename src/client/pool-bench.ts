@@ -13,7 +13,7 @@ export interface PoolBenchResult {
   host_ms: number | null;
   vm_ms: number | null;
   workspace_files: number;
-  concurrency: { n: number; failures: number; p50_ms: number | null; p99_ms: number | null; p99_over_p50: number | null; errors: string[] };
+  concurrency: { n: number; warmed: number; failures: number; p50_ms: number | null; p99_ms: number | null; p99_over_p50: number | null; errors: string[] };
   /** Mean PSS of the ready VMs' VMM processes. */
   ready_pss_mb: number | null;
   ready_pss_samples: number[];
@@ -63,6 +63,12 @@ export async function poolBench(client: DaemonClient, opts: PoolBenchOptions): P
       vm.push(await run(true));
     }
 
+    // The pool holds as many ready VMs as there are concurrent runs (within max_total): what a pool sized for the load
+    // serves. Runs beyond max_total would wait for VMs to be made, which this measures separately (allocate_ms).
+    const status = await client.json<{ types: { name: string; ready: number; max_total: number; in_use: number; starting: number }[] }>("GET", "/v1/pool");
+    const type = status.body.types.find((t) => t.name === opts.type);
+    const missing = type ? Math.max(0, Math.min(opts.concurrency, type.max_total) - type.ready - type.starting) : 0;
+    if (missing > 0) await client.json("POST", "/v1/pool/warm", { type: opts.type, n: missing });
     const settled = await Promise.allSettled(Array.from({ length: opts.concurrency }, () => run(true)));
     const times = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
     const errors = settled.flatMap((s) => (s.status === "rejected" ? [(s.reason as Error).message] : []));
@@ -76,7 +82,7 @@ export async function poolBench(client: DaemonClient, opts: PoolBenchOptions): P
       host_ms: round(median(host)),
       vm_ms: round(median(vm)),
       workspace_files: opts.files,
-      concurrency: { n: opts.concurrency, failures: errors.length, p50_ms: round(p50), p99_ms: round(p99), p99_over_p50: p50 && p99 ? round(p99 / p50) : null, errors: [...new Set(errors)].slice(0, 5) },
+      concurrency: { n: opts.concurrency, warmed: missing, failures: errors.length, p50_ms: round(p50), p99_ms: round(p99), p99_over_p50: p50 && p99 ? round(p99 / p50) : null, errors: [...new Set(errors)].slice(0, 5) },
       ready_pss_mb: pss.length ? round(pss.reduce((a, b) => a + b, 0) / pss.length) : null,
       ready_pss_samples: pss,
     };

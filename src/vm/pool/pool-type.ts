@@ -71,12 +71,12 @@ export class PoolType {
 
   /**
    * Ready VMs wanted now: min_ready, raised to the recent peak in use while allocations keep coming (within
-   * `idleS`), never past max_total.
+   * `idleS`), plus the requests waiting for one, never past max_total.
    */
   targetReady(idleS: number): number {
     const last = this.demand.lastAt();
     const busy = last !== undefined && this.now() - last < idleS * 1000;
-    const want = busy ? Math.max(this.minReady, this.demand.max()) : this.minReady;
+    const want = (busy ? Math.max(this.minReady, this.demand.max()) : this.minReady) + this.waiting;
     return Math.max(0, Math.min(want, this.maxTotal - this.inUse));
   }
 }

@@ -131,10 +131,12 @@ export class VmPool implements VmSource {
         }
         return this.lend(chosen, started, queuedMs, leave);
       }
-      // Nothing ready: start one for this request where a type has room, else wait for one.
+      // Nothing ready: start one for this request where a type has room and a start slot is free (restores are
+      // CPU-bound under TCG: 28 at once on 2 CPUs timed each other out), else wait for a ready VM or a free slot.
       const roomy = fitting.find((t) => t.total < t.maxTotal);
-      if (roomy) {
+      if (roomy && this.starts < this.maxParallelStarts) {
         roomy.inUse++;
+        this.starts++;
         const t0 = performance.now();
         let startedVm: StartedVm;
         try {
@@ -144,6 +146,8 @@ export class VmPool implements VmSource {
           this.fail(roomy, "start failed", error);
           throw error;
         } finally {
+          this.starts--;
+          this.wakeWaiters();
           this.refill();
         }
         roomy.lastPhases = { ...startedVm.phases };
@@ -196,6 +200,7 @@ export class VmPool implements VmSource {
 
   private waitForReady(fitting: PoolType[], deadline: number, signal?: AbortSignal): Promise<void> {
     for (const t of fitting) t.waiting++;
+    this.refill(); // waiting requests raise their types' targets
     return new Promise<void>((resolve, reject) => {
       const done = (error?: Error) => {
         clearTimeout(timer);
@@ -228,14 +233,26 @@ export class VmPool implements VmSource {
   /** Adds `n` ready VMs to a type now (`pool warm`), within max_total; resolves when they are ready. */
   async warm(typeName: string, n: number): Promise<{ type: string; started: number; failed: number }> {
     const t = this.type(typeName);
-    const room = Math.max(0, Math.min(n, t.maxTotal - t.total));
-    const results = await Promise.allSettled(Array.from({ length: room }, () => this.startOne(t, true)));
-    return { type: t.name, started: results.filter((r) => r.status === "fulfilled").length, failed: results.filter((r) => r.status === "rejected").length };
+    let left = Math.max(0, Math.min(n, t.maxTotal - t.total));
+    let started = 0;
+    let failed = 0;
+    // At most the parallel-start cap at a time, like every other start.
+    const worker = async () => {
+      while (left > 0 && !this.stopped) {
+        left--;
+        await this.startOne(t, true).then(
+          () => started++,
+          () => failed++,
+        );
+      }
+    };
+    await Promise.all(Array.from({ length: this.maxParallelStarts }, worker));
+    return { type: t.name, started, failed };
   }
 
   private startOne(t: PoolType, force = false): Promise<void> {
     t.starting++;
-    if (!force) this.starts++;
+    this.starts++;
     const t0 = performance.now();
     const work = this.startVm(this.runtime, t, ++this.seq, { now: this.now }).then(
       (started) => {
@@ -246,7 +263,7 @@ export class VmPool implements VmSource {
         if (this.stopped) return void started.pooled.backend.destroy(started.pooled.vm);
         t.ready.push(started.pooled);
         void started.pooled.vm.exited.then(() => this.dropDead(started.pooled));
-        for (const wake of [...this.readyWaiters]) wake();
+        this.wakeWaiters();
       },
       (error: unknown) => {
         this.fail(t, "start failed", error);
@@ -271,8 +288,14 @@ export class VmPool implements VmSource {
 
   private startEnded(t: PoolType, force: boolean, settled: Promise<unknown>): void {
     t.starting--;
-    if (!force) this.starts--;
+    this.starts--;
     this.pendingStarts.delete(settled);
+    this.wakeWaiters();
+  }
+
+  /** Requests waiting for a VM look again: one became ready, or a start slot is free. */
+  private wakeWaiters(): void {
+    for (const wake of [...this.readyWaiters]) wake();
   }
 
   /** A ready VM whose process exited is removed and counted as a failure. */
@@ -350,7 +373,7 @@ export class VmPool implements VmSource {
     this.stopped = true;
     clearInterval(this.housekeeping);
     this.admission.drain(new PoolError("the pool is stopping"));
-    for (const wake of [...this.readyWaiters]) wake();
+    this.wakeWaiters();
     await Promise.allSettled([...this.pendingStarts]);
     await Promise.all(this.types.map((t) => this.retire(t, () => true)));
   }

@@ -14,6 +14,9 @@ export interface FakeVmWorld {
   startFailuresAfter?: number;
   /** Each start waits this long (ms). */
   startDelayMs: number;
+  /** Starts in progress now, and the most there ever were at once. */
+  inFlight: number;
+  maxInFlight: number;
   /** Kill a VM as if its process died. */
   kill(id: string): void;
   startVm: (runtime: VmRuntime, type: PoolType, seq: number) => Promise<StartedVm>;
@@ -32,9 +35,14 @@ export function fakeVmWorld(): FakeVmWorld {
     destroyed: [],
     failingProbes: new Set(),
     startDelayMs: 1,
+    inFlight: 0,
+    maxInFlight: 0,
     kill: (id) => exits.get(id)?.(),
     startVm: async (_runtime, type, seq) => {
+      world.inFlight++;
+      world.maxInFlight = Math.max(world.maxInFlight, world.inFlight);
       await new Promise((r) => setTimeout(r, world.startDelayMs));
+      world.inFlight--;
       if (world.startFailuresAfter !== undefined && world.started.length >= world.startFailuresAfter) throw new Error("restore failed (fake)");
       const id = `${type.name}-${seq}`;
       world.started.push(id);

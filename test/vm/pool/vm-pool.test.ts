@@ -83,6 +83,16 @@ describe("the VM pool", () => {
     await second?.release();
   });
 
+  it("a burst of requests never starts more VMs at once than the parallel-start cap, and every request is served", async () => {
+    const { pool, world, runtime } = makePool({ min_ready: 0, max_total: 30 }, { maxParallelStarts: 2 });
+    world.startDelayMs = 20;
+    pool.start();
+    const leases = await Promise.all(Array.from({ length: 12 }, () => pool.acquire({ shape: runtime.shape(undefined) })));
+    expect(new Set(leases.map((l) => l.vm.id)).size).toBe(12);
+    expect(world.maxInFlight).toBe(2);
+    for (const l of leases) await l.release();
+  });
+
   it("beyond max_concurrent, requests queue with a visible position and time out with a capacity error", async () => {
     const { pool, runtime } = makePool({ min_ready: 2, max_total: 4, queue_timeout_ms: 50 }, { maxConcurrent: 1 });
     pool.start();
