@@ -7,6 +7,9 @@ import type { DaemonClient } from "./daemon-client.js";
 /** What `firebreak pool bench --json` prints. */
 export interface PoolBenchResult {
   type: string;
+  /** Request to a VM handed over with its agent answering (the pool's own work). */
+  acquire_ms: { p50: number; p90: number; p95: number; p99: number } | null;
+  /** Request to the agent reporting a command started in the guest (fork + exec there included). */
   allocate_ms: { p50: number; p90: number; p95: number; p99: number } | null;
   /** Median VM-placed `true` over median host-placed `true`, both through the daemon, same workspace. */
   vm_vs_host_ratio: number | null;
@@ -17,6 +20,8 @@ export interface PoolBenchResult {
   /** Mean PSS of the ready VMs' VMM processes. */
   ready_pss_mb: number | null;
   ready_pss_samples: number[];
+  /** The same once the pool holds as many ready VMs as there were concurrent runs (shared pages split further). */
+  ready_pss_at_load: { ready: number; mean_mb: number | null };
 }
 
 export interface PoolBenchOptions {
@@ -43,7 +48,7 @@ export async function poolBench(client: DaemonClient, opts: PoolBenchOptions): P
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "firebreak-pool-bench-"));
   try {
     for (let i = 0; i < opts.files; i++) fs.writeFileSync(path.join(workspace, `file-${i}.txt`), `small file ${i}\n`);
-    const inDaemon = await client.json<{ allocate_ms: PoolBenchResult["allocate_ms"]; ready_pss_mb: { pss_mb: number }[]; error?: { message: string } }>("POST", "/v1/pool/bench", { type: opts.type, samples: opts.samples });
+    const inDaemon = await client.json<{ acquire_ms: PoolBenchResult["acquire_ms"]; allocate_ms: PoolBenchResult["allocate_ms"]; ready_pss_mb: { pss_mb: number }[]; error?: { message: string } }>("POST", "/v1/pool/bench", { type: opts.type, samples: opts.samples });
     if (inDaemon.status !== 200) throw new DaemonError(`pool bench: ${inDaemon.body.error?.message ?? `status ${inDaemon.status}`}`);
 
     const run = async (vm: boolean): Promise<number> => {
@@ -72,11 +77,13 @@ export async function poolBench(client: DaemonClient, opts: PoolBenchOptions): P
     const settled = await Promise.allSettled(Array.from({ length: opts.concurrency }, () => run(true)));
     const times = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
     const errors = settled.flatMap((s) => (s.status === "rejected" ? [(s.reason as Error).message] : []));
+    const atLoad = await pssAtLoad(client, opts.type, Math.min(opts.concurrency, type?.max_total ?? opts.concurrency));
     const p50 = nearestRank(times, 50);
     const p99 = nearestRank(times, 99);
     const pss = inDaemon.body.ready_pss_mb.map((r) => r.pss_mb);
     return {
       type: opts.type,
+      acquire_ms: inDaemon.body.acquire_ms,
       allocate_ms: inDaemon.body.allocate_ms,
       vm_vs_host_ratio: round(median(vm)! / median(host)!),
       host_ms: round(median(host)),
@@ -85,8 +92,26 @@ export async function poolBench(client: DaemonClient, opts: PoolBenchOptions): P
       concurrency: { n: opts.concurrency, warmed: missing, failures: errors.length, p50_ms: round(p50), p99_ms: round(p99), p99_over_p50: p50 && p99 ? round(p99 / p50) : null, errors: [...new Set(errors)].slice(0, 5) },
       ready_pss_mb: pss.length ? round(pss.reduce((a, b) => a + b, 0) / pss.length) : null,
       ready_pss_samples: pss,
+      ready_pss_at_load: atLoad,
     };
   } finally {
     fs.rmSync(workspace, { recursive: true, force: true });
   }
+}
+
+const REFILL_WAIT_MS = 90_000;
+
+/** Waits (up to 90 s) for the pool to refill to `ready` VMs after the load, then reads their mean PSS. */
+async function pssAtLoad(client: DaemonClient, type: string, ready: number): Promise<{ ready: number; mean_mb: number | null }> {
+  const deadline = Date.now() + REFILL_WAIT_MS;
+  let now = 0;
+  while (Date.now() < deadline) {
+    const status = await client.json<{ types: { name: string; ready: number }[] }>("GET", "/v1/pool");
+    now = status.body.types.find((t) => t.name === type)?.ready ?? 0;
+    if (now >= ready) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const res = await client.json<{ ready_pss_mb: { pss_mb: number }[] }>("POST", "/v1/pool/bench", { type, samples: 0 });
+  const pss = res.body.ready_pss_mb?.map((r) => r.pss_mb) ?? [];
+  return { ready: pss.length, mean_mb: pss.length ? round(pss.reduce((a, b) => a + b, 0) / pss.length) : null };
 }

@@ -49,10 +49,11 @@ export function poolBenchText(r: PoolBenchResult): string {
   const c = r.concurrency;
   return [
     `pool bench (type ${r.type})`,
+    `  acquire, warm pool → VM handed over with its agent answering: p50 ${ms(r.acquire_ms?.p50)}, p99 ${ms(r.acquire_ms?.p99)}`,
     `  allocation, warm pool → command started in the guest: p50 ${ms(r.allocate_ms?.p50)}, p90 ${ms(r.allocate_ms?.p90)}, p99 ${ms(r.allocate_ms?.p99)}  (target p50 ≤ 5 ms)`,
     `  VM-placed true vs host-placed true through the daemon (${r.workspace_files} files): ${ms(r.vm_ms)} vs ${ms(r.host_ms)} → ratio ${r.vm_vs_host_ratio ?? "-"}  (target ≤ 1.5)`,
     `  ${c.n} concurrent VM-placed runs: ${c.failures} failed, p50 ${ms(c.p50_ms)}, p99 ${ms(c.p99_ms)}, p99/p50 ${c.p99_over_p50 ?? "-"}  (target 0 failures, ≤ 1.5)`,
     ...c.errors.map((e) => `    error: ${e}`),
-    `  ready idle VM memory (PSS): ${r.ready_pss_mb ?? "-"} MB  (target ≤ 40 MB)`,
+    `  ready idle VM memory (PSS): ${r.ready_pss_mb ?? "-"} MB with ${r.ready_pss_samples.length} ready, ${r.ready_pss_at_load.mean_mb ?? "-"} MB with ${r.ready_pss_at_load.ready} ready  (target ≤ 40 MB)`,
   ].join("\n");
 }

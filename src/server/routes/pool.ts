@@ -78,9 +78,9 @@ const bench = createRoute({
   method: "post",
   path: "/v1/pool/bench",
   summary: "Measure allocation from the warm pool (request to a command started in the guest) and ready VMs' memory (PSS)",
-  request: { body: { content: { "application/json": { schema: z.object({ type: z.string().default(DEFAULT_TYPE), samples: z.number().int().min(1).max(1000).default(20) }) } }, required: false } },
+  request: { body: { content: { "application/json": { schema: z.object({ type: z.string().default(DEFAULT_TYPE), samples: z.number().int().min(0).max(1000).default(20) }) } }, required: false } },
   responses: {
-    200: json(z.object({ type: z.string(), samples: z.number().int(), allocate_ms: Percentiles, run_ms: Percentiles, ready_pss_mb: z.array(z.object({ type: z.string(), pid: z.number(), pss_mb: z.number() })) }), "Measurements"),
+    200: json(z.object({ type: z.string(), samples: z.number().int(), acquire_ms: Percentiles, allocate_ms: Percentiles, run_ms: Percentiles, ready_pss_mb: z.array(z.object({ type: z.string(), pid: z.number(), pss_mb: z.number() })) }), "Measurements"),
     ...NO_POOL,
     ...ERROR_RESPONSES,
   },

@@ -12,14 +12,16 @@ const READY_POLL_MS = 20;
  *
  * @example const { allocate_ms } = await measureAllocation(pool, "default", 20);
  */
-export async function measureAllocation(pool: VmPool, typeName: string, samples: number): Promise<{ type: string; samples: number; allocate_ms: Percentiles | null; run_ms: Percentiles | null }> {
+export async function measureAllocation(pool: VmPool, typeName: string, samples: number): Promise<{ type: string; samples: number; acquire_ms: Percentiles | null; allocate_ms: Percentiles | null; run_ms: Percentiles | null }> {
   const type = pool.type(typeName);
+  const acquire: number[] = [];
   const allocate: number[] = [];
   const run: number[] = [];
   for (let i = 0; i < samples; i++) {
     await waitForReady(() => type.ready.length > 0, READY_WAIT_MS, `no ready VM of type ${typeName} within ${READY_WAIT_MS} ms (is min_ready 0, or is the backend unavailable?)`);
     const t0 = performance.now();
     const lease = await pool.acquire({ shape: type.shape });
+    acquire.push(performance.now() - t0);
     try {
       let startedAt: number | undefined;
       await lease.agent.exec({ script: "true", cwd: "/", clearEnv: true, env: { PATH: "/usr/bin:/bin" } }, { onStarted: () => (startedAt = performance.now()), timeoutMs: 10_000 });
@@ -29,7 +31,7 @@ export async function measureAllocation(pool: VmPool, typeName: string, samples:
       await lease.release();
     }
   }
-  return { type: typeName, samples, allocate_ms: percentiles(allocate), run_ms: percentiles(run) };
+  return { type: typeName, samples, acquire_ms: percentiles(acquire), allocate_ms: percentiles(allocate), run_ms: percentiles(run) };
 }
 
 /**
