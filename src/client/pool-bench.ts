@@ -101,14 +101,16 @@ export async function poolBench(client: DaemonClient, opts: PoolBenchOptions): P
 
 const REFILL_WAIT_MS = 90_000;
 
-/** Waits (up to 90 s) for the pool to refill to `ready` VMs after the load, then reads their mean PSS. */
+/**
+ * Waits (up to 90 s) for the pool to refill to what the load asked of it (its demand target, at most `ready`), then
+ * reads the ready VMs' mean PSS.
+ */
 async function pssAtLoad(client: DaemonClient, type: string, ready: number): Promise<{ ready: number; mean_mb: number | null }> {
   const deadline = Date.now() + REFILL_WAIT_MS;
-  let now = 0;
   while (Date.now() < deadline) {
-    const status = await client.json<{ types: { name: string; ready: number }[] }>("GET", "/v1/pool");
-    now = status.body.types.find((t) => t.name === type)?.ready ?? 0;
-    if (now >= ready) break;
+    const status = await client.json<{ types: { name: string; ready: number; starting: number; target_ready: number }[] }>("GET", "/v1/pool");
+    const t = status.body.types.find((x) => x.name === type);
+    if (!t || (t.starting === 0 && t.ready >= Math.min(ready, t.target_ready))) break;
     await new Promise((r) => setTimeout(r, 500));
   }
   const res = await client.json<{ ready_pss_mb: { pss_mb: number }[] }>("POST", "/v1/pool/bench", { type, samples: 0 });
