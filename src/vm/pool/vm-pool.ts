@@ -221,8 +221,12 @@ export class VmPool implements VmSource {
   /** Starts VMs (in the background) until every type holds its target, within max_total and the parallel-start cap. */
   refill(): void {
     if (this.stopped) return;
+    // While more VMs run commands than VMs can be started at once, restores would take CPU from those commands
+    // (TCG is CPU-bound): only requests that wait for a VM get one started; the rest of the refill follows the burst.
+    const busy = this.admission.inUse > this.maxParallelStarts;
     for (const t of this.types) {
-      let want = t.targetReady(this.config.idle_s) - t.ready.length - t.starting;
+      const target = busy ? Math.min(t.targetReady(this.config.idle_s), t.waiting) : t.targetReady(this.config.idle_s);
+      let want = target - t.ready.length - t.starting;
       while (want > 0 && t.total < t.maxTotal && this.starts < this.maxParallelStarts) {
         want--;
         this.startOne(t);
