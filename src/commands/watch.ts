@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { type FSWatcher, watch } from "chokidar";
 import type { CommandRegistry, RegistryReport } from "./registry.js";
 
@@ -27,7 +29,18 @@ export function watchRegistry(registry: CommandRegistry, onReload: (report: Regi
       }, RELOAD_DEBOUNCE_MS),
     );
   };
-  watcher.on("add", schedule).on("change", schedule).on("unlink", schedule);
+  // A file written right after its new folder was created can land before the folder is watched, and then it
+  // never gets its own event (seen under load): a new folder's definitions are read from the folder itself.
+  const scanDir = (dir: string) => {
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(dir, { recursive: true }) as string[];
+    } catch {
+      return; // gone again
+    }
+    for (const name of names) schedule(path.join(dir, name));
+  };
+  watcher.on("add", schedule).on("change", schedule).on("unlink", schedule).on("addDir", scanDir);
   const ready = new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
   return {
     ready,

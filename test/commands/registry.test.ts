@@ -82,6 +82,21 @@ describe("watchRegistry (hot reload)", () => {
   let watcher: RegistryWatcher | undefined;
   afterEach(async () => watcher?.close());
 
+  it("loads definitions written right after their new folder was created (namespaces made on the fly)", async () => {
+    const root = tempDir();
+    const r = new CommandRegistry([{ layer: "project", dir: root }]);
+    r.loadAll();
+    watcher = watchRegistry(r, () => {});
+    await watcher.ready;
+    for (let i = 0; i < 5; i++) {
+      fs.mkdirSync(path.join(root, `ns${i}`, "deep"), { recursive: true });
+      fs.writeFileSync(path.join(root, `ns${i}`, "deep", "go.md"), definition("go", "", `echo ${i}`));
+    }
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && [0, 1, 2, 3, 4].some((i) => !r.resolve(`ns${i}:deep:go`))) await new Promise((res) => setTimeout(res, 50));
+    for (let i = 0; i < 5; i++) expect(r.resolve(`ns${i}:deep:go`)?.command).toBe(`echo ${i}`);
+  });
+
   it("picks up added, changed, broken and removed files", async () => {
     const root = tempDir();
     writeTree(root, { "x.md": definition("x", "", "echo v1") });

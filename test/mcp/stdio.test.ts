@@ -102,7 +102,8 @@ describe("firebreak mcp over stdio (the SDK's real client)", () => {
     const before = session.listChanged();
     fs.mkdirSync(path.join(project, ".firebreak/commands/db"), { recursive: true });
     fs.writeFileSync(path.join(project, ".firebreak/commands/db/migrate.md"), DB_MIGRATE);
-    await waitFor(() => session.listChanged() > before, "notifications/tools/list_changed");
+    // A bound for a loaded CI machine (real VMs run beside this file); it ends as soon as the notification arrives.
+    await waitFor(() => session.listChanged() > before, "notifications/tools/list_changed", 25_000);
     const { tools } = await client.listTools();
     const migrate = tools.find((t) => t.name === "db__migrate");
     expect(migrate?.inputSchema).toMatchObject({ required: ["steps"], properties: { steps: { type: "number", minimum: 1, maximum: 10 }, target: { type: "string", pattern: "^[a-z]+$" } } });
@@ -116,7 +117,7 @@ describe("firebreak mcp over stdio (the SDK's real client)", () => {
     }
     const listed = await client.callTool({ name: "list_commands", arguments: {} });
     expect((listed.structuredContent as { commands: { name: string; tool: string }[] }).commands).toContainEqual(expect.objectContaining({ name: "db:migrate", tool: "db__migrate" }));
-  }, 20_000);
+  }, 45_000);
 });
 
 describe("firebreak mcp: ask rules through elicitation", () => {
