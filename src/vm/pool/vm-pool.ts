@@ -276,12 +276,12 @@ export class VmPool implements VmSource {
     );
     const settled = work.then(
       () => {
-        this.startEnded(t, force, settled);
+        this.startEnded(t, settled);
         this.refill(); // the next one, if the type is still short
       },
       (error: unknown) => {
         // A failed start is not retried at once in a loop: housekeeping refills on its next tick.
-        this.startEnded(t, force, settled);
+        this.startEnded(t, settled);
         throw error;
       },
     );
@@ -290,7 +290,7 @@ export class VmPool implements VmSource {
     return settled;
   }
 
-  private startEnded(t: PoolType, force: boolean, settled: Promise<unknown>): void {
+  private startEnded(t: PoolType, settled: Promise<unknown>): void {
     t.starting--;
     this.starts--;
     this.pendingStarts.delete(settled);
