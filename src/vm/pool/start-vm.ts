@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { AgentClient } from "../agent/client.js";
 import type { PhaseTimings } from "../backend.js";
 import type { VmRuntime } from "../runtime.js";
@@ -67,9 +70,6 @@ let warmTar: Promise<Uint8Array> | undefined;
 /** A tiny tar (a directory with two files), made once per process the way a workspace is packed. */
 function warmUpTar(): Promise<Uint8Array> {
   warmTar ??= (async () => {
-    const fs = await import("node:fs");
-    const os = await import("node:os");
-    const path = await import("node:path");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "firebreak-warm-up-"));
     try {
       fs.mkdirSync(path.join(dir, "sub"));
