@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { CappedCapture } from "./capture.js";
 import { type ExecOutcome, exitStatusOf } from "./outcome.js";
-import { guardGroupAgainstParentDeath } from "./pdeathsig.js";
+import { guardGroupAgainstParentDeath } from "./group-guard.js";
 import { onFirebreakExit } from "./reaper.js";
 
 export const SHELL_PATH = "/bin/sh";

@@ -8,9 +8,16 @@
  *   RAM file. Without setpriv the guard alone does both.
  * What both miss (say, a host crash) is reaped by `reapOrphans` (orphans.ts) at the next start.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { parentDeathGuardAvailable } from "../exec/pdeathsig.js";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { processStartTime } from "./owner-record.js";
+
+let setprivChecked: boolean | undefined;
+
+/** Whether setpriv with --pdeathsig exists here (checked once per process, and only when a VM starts). */
+export function parentDeathGuardAvailable(): boolean {
+  setprivChecked ??= spawnSync("setpriv", ["--pdeathsig", "TERM", "--", "true"], { stdio: "ignore" }).status === 0;
+  return setprivChecked;
+}
 
 /**
  * `$1` VMM pid, `$2` its start time, then trees (rm -rf), `--`, files (rm -f). A line "done" = dismissed (the VM was
