@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 
 /**
- * CLI tests run the built program (bin/firebreak.js -> dist/cli/main.js, dist/client.mjs), so build once before all tests.
+ * CLI tests run the built program (bin/firebreak.js -> dist/cli/main.js, dist/client.cjs), so build once before all tests.
  * A failed build does not stop the other suites; the CLI tests then fail on their own.
  */
 export default function setup(): void {

@@ -1,6 +1,6 @@
-import http from "node:http";
 import { StringDecoder } from "node:string_decoder";
 import { DaemonError } from "../errors.js";
+import { type SocketHttpResponse, socketRequest } from "./socket-http.js";
 
 export interface DaemonResponse {
   status: number;
@@ -15,57 +15,35 @@ export interface DaemonResponse {
 export const CONNECT_TIMEOUT_MS = 1000;
 
 /**
- * A small HTTP/1.1 client for the daemon's Unix socket (node:http only, so the lean CLI loads nothing
- * else).
+ * A small HTTP/1.1 client for the daemon's Unix socket (node:net only, so the lean CLI loads nothing else).
  *
  * @example
  * const client = new DaemonClient("/run/user/1000/firebreak/daemon.sock");
  * const res = await client.request("GET", "/healthz");
  */
 export class DaemonClient {
-  /** A connection per request: a Unix socket connects in microseconds. */
-  private readonly agent = false as const;
   /** True once any answer came back: from then on the daemon is live, and failures are errors, not a fallback. */
   answered = false;
 
   constructor(readonly socketPath: string) {}
 
-  request(method: string, path: string, body?: unknown, options: { accept?: string; signal?: AbortSignal } = {}): Promise<DaemonResponse> {
+  async request(method: string, path: string, body?: unknown, options: { accept?: string; signal?: AbortSignal } = {}): Promise<DaemonResponse> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        {
-          socketPath: this.socketPath,
-          path,
-          method,
-          agent: this.agent,
-          // Said outright: otherwise the agent works out a TLS server name from the Host header, compiling
-          // Node's IPv6 regex on the way (~15 ms of a CLI call that should take a few).
-          ...({ servername: "" } as object),
-          signal: options.signal,
-          headers: {
-            host: "firebreak",
-            accept: options.accept ?? "application/json",
-            ...(payload !== undefined ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {}),
-          },
-        },
-        (res) => {
-          this.answered = true;
-          resolve(wrap(res));
-        },
-      );
-      const connectTimer = setTimeout(() => req.destroy(Object.assign(new Error("the daemon did not answer"), { code: "ETIMEDOUT" })), CONNECT_TIMEOUT_MS);
-      req.once("socket", (socket) => {
-        if (!socket.connecting) clearTimeout(connectTimer);
-        else socket.once("connect", () => clearTimeout(connectTimer));
-      });
-      req.once("response", () => clearTimeout(connectTimer));
-      req.once("error", (error) => {
-        clearTimeout(connectTimer);
-        reject(error);
-      });
-      req.end(payload);
+    const res = await socketRequest({
+      socketPath: this.socketPath,
+      method,
+      path,
+      body: payload,
+      signal: options.signal,
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      headers: {
+        host: "firebreak",
+        accept: options.accept ?? "application/json",
+        ...(payload !== undefined ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {}),
+      },
     });
+    this.answered = true;
+    return wrap(res);
   }
 
   /** A JSON answer; a body that is not JSON means this is not firebreak's daemon. */
@@ -90,21 +68,21 @@ export function isUnreachable(error: unknown): boolean {
   return code === "ENOENT" || code === "ECONNREFUSED" || code === "ETIMEDOUT" || code === "ENOTSOCK" || code === "EACCES" || code === "ECONNRESET";
 }
 
-function wrap(res: http.IncomingMessage): DaemonResponse {
+function wrap(res: SocketHttpResponse): DaemonResponse {
   return {
-    status: res.statusCode ?? 0,
-    contentType: String(res.headers["content-type"] ?? ""),
+    status: res.status,
+    contentType: res.headers.get("content-type") ?? "",
     async text() {
       const chunks: Buffer[] = [];
-      for await (const c of res) chunks.push(c as Buffer);
+      for await (const c of res.body) chunks.push(c);
       return Buffer.concat(chunks).toString("utf8");
     },
     async *lines() {
       let pending = "";
       // A chunk may end inside a multi-byte character: the decoder keeps it for the next one.
       const decoder = new StringDecoder("utf8");
-      for await (const c of res) {
-        pending += decoder.write(c as Buffer);
+      for await (const c of res.body) {
+        pending += decoder.write(c);
         let nl = pending.indexOf("\n");
         while (nl >= 0) {
           const line = pending.slice(0, nl);

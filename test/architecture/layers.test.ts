@@ -89,7 +89,7 @@ describe("layers", () => {
   });
 
   it("the lean client bundle loads none of the engine, tree-sitter, the knowledge graph, zod or hono", () => {
-    const bundle = fs.readFileSync(path.join(REPO_ROOT, "dist/client.mjs"), "utf8");
+    const bundle = fs.readFileSync(path.join(REPO_ROOT, "dist/client.cjs"), "utf8");
     for (const marker of ["web-tree-sitter", "createShellAnalyzer", "planInvocation", "loadKnowledgeGraph", "ZodError", "OpenAPIHono", "smol-toml"]) {
       expect({ marker, found: bundle.includes(marker) }).toEqual({ marker, found: false });
     }
