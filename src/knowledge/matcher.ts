@@ -1,5 +1,5 @@
 import { Automaton, type RawMatches } from "./automaton.js";
-import { bmpFoldTable, foldCase, foldWithMap, needsSlowFold } from "./fold.js";
+import { bmpFoldTable, bmpRuns, foldCase, foldWithMap, needsSlowFold } from "./fold.js";
 import type { Thesaurus } from "./thesaurus.js";
 
 /** One match of a thesaurus term in a text. */
@@ -48,14 +48,14 @@ export interface Matcher {
 }
 
 const WORD_CHAR = /[\p{L}\p{N}\p{M}_]/u;
+const WORD_RUN = /[\p{L}\p{N}\p{M}_]+/gu;
 let wordTable: Uint8Array | undefined;
 
-function bmpWordTable(): Uint8Array {
+export function bmpWordTable(): Uint8Array {
   if (wordTable) return wordTable;
   const table = new Uint8Array(0x10000);
-  for (let u = 0; u < 0x10000; u++) {
-    if (u >= 0xd800 && u <= 0xdfff) continue;
-    if (WORD_CHAR.test(String.fromCharCode(u))) table[u] = 1;
+  for (const { first, text } of bmpRuns()) {
+    for (const m of text.matchAll(WORD_RUN)) table.fill(1, first + m.index, first + m.index + m[0].length);
   }
   wordTable = table;
   return table;
