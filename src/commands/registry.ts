@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ConfigError, DefinitionError } from "../errors.js";
+import type { DefinitionCache } from "./parse-cache.js";
 import { checkDefinitionSize, type DefinitionWarning, decodeDefinition, parseDefinition, qualify } from "./parse.js";
 import type { CommandDefinition, CommandLayer } from "./types.js";
 
@@ -85,7 +86,15 @@ export class CommandRegistry {
   /** Names defined only by refused files: resolving one says why it is not available. */
   private refusedNames = new Map<string, RegistryRefusal>();
 
-  constructor(readonly layers: readonly RegistryLayer[]) {}
+  private readonly cache: DefinitionCache | undefined;
+
+  /** `cache` keeps parsed definitions between processes (see parse-cache.ts). */
+  constructor(
+    readonly layers: readonly RegistryLayer[],
+    options: { cache?: DefinitionCache } = {},
+  ) {
+    this.cache = options.cache;
+  }
 
   /** (Re)reads every file of every layer (or only the files in `only`). */
   loadAll(only?: ReadonlySet<string>): RegistryReport {
@@ -93,6 +102,7 @@ export class CommandRegistry {
     for (const layer of this.layers) {
       for (const file of listMarkdown(layer.dir)) if (!only || only.has(file)) this.readFile(file, layer);
     }
+    this.cache?.save();
     return this.rebuild();
   }
 
@@ -103,6 +113,7 @@ export class CommandRegistry {
     if (!layer) return this.report;
     if (!fs.existsSync(abs)) this.files.delete(abs);
     else this.readFile(abs, layer);
+    this.cache?.save();
     return this.rebuild();
   }
 
@@ -149,7 +160,8 @@ export class CommandRegistry {
       const text = decodeDefinition(fs.readFileSync(abs), abs);
       const rel = path.relative(path.resolve(layer.dir), abs);
       const folders = path.dirname(rel).split(path.sep).filter((p) => p && p !== ".");
-      const out = parseDefinition(text, { file: abs, layer: layer.layer, folderNamespace: folders.length ? folders.join(":") : undefined });
+      const options = { file: abs, layer: layer.layer, folderNamespace: folders.length ? folders.join(":") : undefined };
+      const out = this.cache ? this.cache.parse(text, options, parseDefinition) : parseDefinition(text, options);
       const refused = out.kind === "definition" ? layer.gate?.(abs, text) : undefined;
       if (refused !== undefined && out.kind === "definition") {
         const names = out.kind === "definition" ? [out.definition.qualifiedName, ...out.definition.aliases.map((a) => qualify(out.definition.namespace, a))] : [];

@@ -1,6 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import { AuditLog } from "../audit/log.js";
+import { DefinitionCache } from "../commands/parse-cache.js";
 import { CommandRegistry, type RegistryLayer } from "../commands/registry.js";
 import { type LoadConfigOptions, type LoadedConfig, loadConfig } from "../config/load.js";
 import { gateProjectLayers } from "../config/command-trust.js";
@@ -68,7 +69,7 @@ export function registryLayers(loaded: LoadedConfig): RegistryLayer[] {
 export async function createContext(options: CreateContextOptions, deps: EngineDeps): Promise<EngineContext> {
   const loaded = options.loaded ?? loadConfig(options);
   const { config, paths } = loaded;
-  const registry = new CommandRegistry(registryLayers(loaded));
+  const registry = new CommandRegistry(registryLayers(loaded), { cache: new DefinitionCache(path.join(paths.stateDir, "cache")) });
   registry.loadAll();
   const stateDir = paths.stateDir;
   const auditDir = config.audit.dir ? path.resolve(loaded.projectRoot, config.audit.dir) : path.join(stateDir, "audit");
