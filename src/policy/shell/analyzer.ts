@@ -17,6 +17,14 @@ export interface ShellAnalyzer {
 let shared: Promise<ShellAnalyzer> | undefined;
 
 /**
+ * Recent analyses, by line. An analysis is a pure function of the line's text, and agents run the same lines over and
+ * over (`git status`, `npm test`); the daemon answers those without parsing again. Cached analyses are frozen, so no
+ * caller can change what the next caller of the same line gets.
+ */
+const MAX_CACHED_LINES = 512;
+const MAX_CACHED_LINE_CHARS = 4096;
+
+/**
  * Creates the analyzer; the WASM grammar is loaded once per process and shared.
  * @example
  * const analyzer = await createShellAnalyzer();
@@ -24,8 +32,9 @@ let shared: Promise<ShellAnalyzer> | undefined;
  */
 export function createShellAnalyzer(): Promise<ShellAnalyzer> {
   shared ??= loadBashParser()
-    .then((parser) => ({
-      analyze(line: string): ShellAnalysis {
+    .then((parser) => {
+      const recent = new Map<string, ShellAnalysis>();
+      const analyzeAfresh = (line: string): ShellAnalysis => {
         const state: WalkState = { parser, segments: [], parseErrors: [], nextPipelineId: 0 };
         const { root, errors } = parser.parse(line);
         const characterProblem = lineControlProblem(line) ?? (lineInvisibleProblem(line) && !invisibleOnlyInQuotes(root, line) ? lineInvisibleProblem(line) : undefined);
@@ -33,8 +42,19 @@ export function createShellAnalyzer(): Promise<ShellAnalyzer> {
         if (line.includes("=")) state.literals = { source: line, variables: collectLiteralVariables(root, line) };
         new SegmentWalker(state, line).walk(root, topContext());
         return finish(line, state, characterProblem);
-      },
-    }))
+      };
+      return {
+        analyze(line: string): ShellAnalysis {
+          if (line.length > MAX_CACHED_LINE_CHARS) return analyzeAfresh(line);
+          let analysis = recent.get(line);
+          if (analysis) recent.delete(line); // re-inserted below: most recently used last
+          else analysis = deepFreeze(analyzeAfresh(line));
+          recent.set(line, analysis);
+          if (recent.size > MAX_CACHED_LINES) recent.delete(recent.keys().next().value!);
+          return analysis;
+        },
+      };
+    })
     .catch((error: unknown) => {
       shared = undefined;
       throw error;
@@ -54,4 +74,12 @@ function finish(line: string, state: WalkState, characterProblem: string | undef
 
 function placeholderSegment(line: string): ShellSegment {
   return { argv: [], wrappers: [], redirects: [], opaque: true, text: line, context: [], id: 0 };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
