@@ -74,8 +74,11 @@ async function childrenViaTasks(pid: number): Promise<number[] | undefined> {
   for (const tid of tasks) {
     const text = await readText(`/proc/${pid}/task/${tid}/children`);
     if (text === undefined) {
-      // The process is alive but the kernel has no children files: caller falls back.
-      return tid === tasks[0] ? undefined : out;
+      if (tid !== tasks[0]) return out;
+      // A process that exited between the two reads (the usual end of a short command) has no children left: its
+      // orphans went to init or a subreaper. Only a live process without the files makes the caller scan all of /proc.
+      const stat = await readProcStat(pid);
+      return stat === undefined || stat.state === "Z" ? [] : undefined;
     }
     for (const word of text.split(" ")) if (word.trim()) out.push(Number(word));
   }
