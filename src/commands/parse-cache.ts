@@ -4,13 +4,15 @@
  * stored under the hash of its file's bytes, its path, layer and folder namespace, and this parser's build. Only
  * whole definitions are stored: a broken or skipped file is parsed again each time, and reports its error as before.
  *
- * The file lives in the user's state directory (mode 0600), next to the audit log it is no less trusted than. A cache
- * that cannot be read or written is ignored: it only ever saves time.
+ * The file lives in the user's state directory, sealed with a key from the configuration directory (sealed-file.ts):
+ * someone who can write the state directory but not the configuration cannot plant a definition through it. A cache
+ * that cannot be read, verified or written is ignored: it only ever saves time.
  */
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { readSealed, writeSealed } from "../sealed-file.js";
 import type { DefinitionWarning, ParseOptions, ParseOutcome } from "./parse.js";
 import { compileTemplate } from "./template.js";
 import type { CommandDefinition } from "./types.js";
@@ -47,7 +49,7 @@ function parserBuild(): string {
 
 /**
  * @example
- * const cache = new DefinitionCache(path.join(stateDir, "cache"));
+ * const cache = new DefinitionCache(path.join(stateDir, "cache"), sealKeyFile(configDir));
  * const outcome = cache.parse(text, { file, layer: "bundled" }, parseDefinition);
  * cache.save();
  */
@@ -56,7 +58,11 @@ export class DefinitionCache {
   private dirty = false;
   private readonly used = new Set<string>();
 
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    /** The key that seals the cache file (in the configuration directory). */
+    readonly keyFile: string,
+  ) {}
 
   /** The outcome of parsing `text`: from the cache when these bytes were parsed before, else from `parse`. */
   parse(text: string, options: ParseOptions, parse: (text: string, options: ParseOptions) => ParseOutcome): ParseOutcome {
@@ -88,25 +94,18 @@ export class DefinitionCache {
     const keep = keys.length > MAX_ENTRIES ? [...keys.filter((k) => !this.used.has(k)).slice(keys.length - MAX_ENTRIES), ...this.used] : keys;
     const entries: Record<string, StoredEntry> = {};
     for (const k of keep) if (this.entries[k]) entries[k] = this.entries[k];
-    const file = path.join(this.dir, CACHE_FILE);
-    const tmp = `${file}.${process.pid}.tmp`;
-    try {
-      fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      fs.writeFileSync(tmp, JSON.stringify({ build: parserBuild(), entries } satisfies StoredCache), { mode: 0o600 });
-      fs.renameSync(tmp, file);
-    } catch {
-      fs.rmSync(tmp, { force: true });
-    }
+    writeSealed(path.join(this.dir, CACHE_FILE), this.keyFile, JSON.stringify({ build: parserBuild(), entries } satisfies StoredCache));
   }
 
   private load(): Record<string, StoredEntry> {
     if (this.entries) return this.entries;
     this.entries = {};
+    const text = readSealed(path.join(this.dir, CACHE_FILE), this.keyFile);
     try {
-      const stored = JSON.parse(fs.readFileSync(path.join(this.dir, CACHE_FILE), "utf8")) as StoredCache;
-      if (stored.build === parserBuild() && stored.entries && typeof stored.entries === "object") this.entries = stored.entries;
+      const stored = text === undefined ? undefined : (JSON.parse(text) as StoredCache);
+      if (stored?.build === parserBuild() && stored.entries && typeof stored.entries === "object") this.entries = stored.entries;
     } catch {
-      // missing or unreadable: start empty
+      // not JSON: start empty
     }
     return this.entries;
   }

@@ -6,6 +6,7 @@ import { CommandRegistry, type RegistryLayer } from "../commands/registry.js";
 import { type LoadConfigOptions, type LoadedConfig, loadConfig } from "../config/load.js";
 import { gateProjectLayers } from "../config/command-trust.js";
 import { packageRoot } from "../paths.js";
+import { sealKeyFile } from "../sealed-file.js";
 import type { FirebreakConfig } from "../config/schema.js";
 import type { ShellAnalysis } from "../policy/shell/types.js";
 import { type CompiledPolicy, compilePolicy } from "./compiled-policy.js";
@@ -69,7 +70,7 @@ export function registryLayers(loaded: LoadedConfig): RegistryLayer[] {
 export async function createContext(options: CreateContextOptions, deps: EngineDeps): Promise<EngineContext> {
   const loaded = options.loaded ?? loadConfig(options);
   const { config, paths } = loaded;
-  const registry = new CommandRegistry(registryLayers(loaded), { cache: new DefinitionCache(path.join(paths.stateDir, "cache")) });
+  const registry = new CommandRegistry(registryLayers(loaded), { cache: new DefinitionCache(path.join(paths.stateDir, "cache"), sealKeyFile(paths.configDir)) });
   registry.loadAll();
   const stateDir = paths.stateDir;
   const auditDir = config.audit.dir ? path.resolve(loaded.projectRoot, config.audit.dir) : path.join(stateDir, "audit");

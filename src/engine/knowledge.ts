@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { CommandDefinition } from "../commands/types.js";
 import { packageRoot } from "../paths.js";
+import { sealKeyFile } from "../sealed-file.js";
 import { ConfigError } from "../errors.js";
 import { type LoadedKnowledgeGraph, loadKnowledgeGraph } from "../knowledge/loader.js";
 import { readMarkdownSources } from "../knowledge/markdown-builder.js";
@@ -34,7 +35,7 @@ export function knowledgeLoader(ctx: Pick<EngineContext, "config" | "loaded" | "
     let loaded = cache.get(role);
     if (!loaded) {
       if (!ctx.config.roles[role]) return Promise.reject(new ConfigError(`unknown role '${role}'`, { field: "roles" }));
-      loaded = loadKnowledgeGraph(roleGraphSource(ctx, role), { cacheDir: path.join(ctx.stateDir, "kg-cache"), name: role });
+      loaded = loadKnowledgeGraph(roleGraphSource(ctx, role), { cacheDir: path.join(ctx.stateDir, "kg-cache"), cacheKeyFile: sealKeyFile(ctx.loaded.paths.configDir), name: role });
       cache.set(role, loaded);
     }
     return loaded;

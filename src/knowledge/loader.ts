@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { KnowledgeGraphError } from "../errors.js";
+import { readSealed, writeSealed } from "../sealed-file.js";
 import { buildThesaurusFromSources, readMarkdownSources, type TermConflict } from "./markdown-builder.js";
 import { createMatcher, type Matcher } from "./matcher.js";
 import { parseTerraphimJson, toTerraphimJson } from "./terraphim-json.js";
@@ -26,14 +27,15 @@ export interface LoadedKnowledgeGraph {
 }
 
 export interface LoadOptions {
-  /** Where built thesauri are kept; no caching without it. */
+  /** Where built thesauri are kept, sealed with the key in `cacheKeyFile` (sealed-file.ts); no caching without both. */
   cacheDir?: string;
+  cacheKeyFile?: string;
   /** The thesaurus name (role); default: the folder name, or the JSON file's `name`. */
   name?: string;
 }
 
 /** Bumped whenever the builder's rules or the cache layout change, so old entries are never reused. */
-const CACHE_FORMAT = "firebreak-kg-cache/1";
+const CACHE_FORMAT = "firebreak-kg-cache/2";
 
 interface CacheEntry {
   format: string;
@@ -76,8 +78,9 @@ export async function loadKnowledgeGraph(source: string, options: LoadOptions = 
   }
   const contentHash = hash.digest("hex");
 
-  if (options.cacheDir) {
-    const cached = await readCache(path.join(options.cacheDir, `${contentHash}.json`), contentHash, name);
+  const cache = options.cacheDir && options.cacheKeyFile ? { dir: options.cacheDir, keyFile: options.cacheKeyFile } : undefined;
+  if (cache) {
+    const cached = readCache(path.join(cache.dir, `${contentHash}.json`), cache.keyFile, contentHash, name);
     if (cached) {
       return {
         name,
@@ -93,7 +96,7 @@ export async function loadKnowledgeGraph(source: string, options: LoadOptions = 
     }
   }
   const build = buildThesaurusFromSources(name, sources);
-  if (options.cacheDir) {
+  if (cache) {
     const entry: CacheEntry = {
       format: CACHE_FORMAT,
       contentHash,
@@ -101,7 +104,7 @@ export async function loadKnowledgeGraph(source: string, options: LoadOptions = 
       conflicts: build.conflicts,
       filesWithoutSynonyms: build.filesWithoutSynonyms,
     };
-    await writeCache(options.cacheDir, `${contentHash}.json`, JSON.stringify(entry));
+    writeSealed(path.join(cache.dir, `${contentHash}.json`), cache.keyFile, JSON.stringify(entry)); // a failure to cache is not a failure to load
   }
   return {
     name,
@@ -137,17 +140,15 @@ async function loadJson(file: string, options: LoadOptions): Promise<LoadedKnowl
   };
 }
 
-async function readCache(
+function readCache(
   file: string,
+  keyFile: string,
   contentHash: string,
   name: string,
-): Promise<{ thesaurus: Thesaurus; conflicts: TermConflict[]; filesWithoutSynonyms: string[] } | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch {
-    return undefined;
-  }
+): { thesaurus: Thesaurus; conflicts: TermConflict[]; filesWithoutSynonyms: string[] } | undefined {
+  // Not verified (missing, unsealed, edited by someone without the key): rebuilt and overwritten rather than trusted.
+  const text = readSealed(file, keyFile);
+  if (text === undefined) return undefined;
   try {
     const entry = JSON.parse(text) as CacheEntry;
     if (entry.format !== CACHE_FORMAT || entry.contentHash !== contentHash) return undefined;
@@ -155,19 +156,6 @@ async function readCache(
     const { thesaurus } = parseTerraphimJson(JSON.stringify(entry.thesaurus), { file, name });
     return { thesaurus, conflicts: entry.conflicts, filesWithoutSynonyms: entry.filesWithoutSynonyms };
   } catch {
-    // A corrupt entry is rebuilt (and overwritten) rather than trusted.
     return undefined;
-  }
-}
-
-/** Write-then-rename so a reader never sees half an entry; a failure to cache is not a failure to load. */
-async function writeCache(dir: string, name: string, content: string): Promise<void> {
-  const tmp = path.join(dir, `.${name}.${randomBytes(6).toString("hex")}.tmp`);
-  try {
-    await mkdir(dir, { recursive: true });
-    await writeFile(tmp, content);
-    await rename(tmp, path.join(dir, name));
-  } catch {
-    await unlink(tmp).catch(() => {});
   }
 }

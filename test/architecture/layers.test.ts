@@ -34,6 +34,7 @@ const LAYERS: Record<string, number> = {
   changes: 5,
   "errors.ts": 6,
   "paths.ts": 6,
+  "sealed-file.ts": 6,
 };
 const STAGE_LAYER = 5;
 /** The lean client shares the CLI's pure views (no engine): these and only these. */

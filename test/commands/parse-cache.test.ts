@@ -10,7 +10,7 @@ import { definition, tempDir, writeTree } from "../helpers/tmp.js";
 /** A registry over `dir` with a fresh cache object on `cacheDir` (as a new process would have), counting real parses. */
 function load(dir: string, cacheDir: string) {
   let parses = 0;
-  const cache = new DefinitionCache(cacheDir);
+  const cache = new DefinitionCache(cacheDir, path.join(cacheDir, "..", "config", "cache.key"));
   const counting = (text: string, options: ParseOptions) => {
     parses++;
     return parseDefinition(text, options);

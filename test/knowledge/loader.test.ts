@@ -25,16 +25,19 @@ function graphDir(): string {
   return dir;
 }
 
+/** The cache's key lives apart from the cache (in the config dir, in real use). */
+const keyFileIn = (cacheDir: string) => path.join(`${cacheDir}-config`, "cache.key");
+
 describe("loadKnowledgeGraph", () => {
   it("builds a markdown folder, caches it, and serves the second load from the cache", async () => {
     const dir = graphDir();
     const cacheDir = fresh("fb-kg-cache-");
-    const first = await loadKnowledgeGraph(dir, { cacheDir, name: "dev" });
+    const first = await loadKnowledgeGraph(dir, { cacheDir, cacheKeyFile: keyFileIn(cacheDir), name: "dev" });
     expect(first.fromCache).toBe(false);
     expect(first.kind).toBe("markdown");
     expect(first.filesWithoutSynonyms).toEqual(["notes.md"]);
     expect(fs.readdirSync(cacheDir)).toEqual([`${first.contentHash}.json`]);
-    const second = await loadKnowledgeGraph(dir, { cacheDir, name: "dev" });
+    const second = await loadKnowledgeGraph(dir, { cacheDir, cacheKeyFile: keyFileIn(cacheDir), name: "dev" });
     expect(second.fromCache).toBe(true);
     expect(second.contentHash).toBe(first.contentHash);
     expect(second.thesaurus.entries()).toEqual(first.thesaurus.entries());
@@ -46,37 +49,50 @@ describe("loadKnowledgeGraph", () => {
   it("invalidates the cache when a markdown file changes, is added or is renamed", async () => {
     const dir = graphDir();
     const cacheDir = fresh("fb-kg-cache-");
-    const a = await loadKnowledgeGraph(dir, { cacheDir });
+    const a = await loadKnowledgeGraph(dir, { cacheDir, cacheKeyFile: keyFileIn(cacheDir) });
     fs.writeFileSync(path.join(dir, "bun.md"), "# bun\n\nsynonyms:: pnpm, npm, yarn, bunx\n");
-    const b = await loadKnowledgeGraph(dir, { cacheDir });
+    const b = await loadKnowledgeGraph(dir, { cacheDir, cacheKeyFile: keyFileIn(cacheDir) });
     expect(b.fromCache).toBe(false);
     expect(b.contentHash).not.toBe(a.contentHash);
     expect(b.thesaurus.lookup("bunx")?.nterm).toBe("bun");
-    expect((await loadKnowledgeGraph(dir, { cacheDir })).fromCache).toBe(true);
+    expect((await loadKnowledgeGraph(dir, { cacheDir, cacheKeyFile: keyFileIn(cacheDir) })).fromCache).toBe(true);
 
     fs.writeFileSync(path.join(dir, "deno.md"), "synonyms:: deno run\n");
-    const c = await loadKnowledgeGraph(dir, { cacheDir });
+    const c = await loadKnowledgeGraph(dir, { cacheDir, cacheKeyFile: keyFileIn(cacheDir) });
     expect(c.fromCache).toBe(false);
     expect(c.thesaurus.hasConcept("deno")).toBe(true);
 
     fs.renameSync(path.join(dir, "deno.md"), path.join(dir, "deno2.md"));
-    const d = await loadKnowledgeGraph(dir, { cacheDir });
+    const d = await loadKnowledgeGraph(dir, { cacheDir, cacheKeyFile: keyFileIn(cacheDir) });
     expect(d.fromCache).toBe(false);
     expect(d.thesaurus.hasConcept("deno2")).toBe(true);
     expect(d.thesaurus.hasConcept("deno")).toBe(false);
   });
 
+  it("a cache entry edited by someone without the key is not trusted: a planted synonym does not count", async () => {
+    const dir = graphDir();
+    const cacheDir = fresh("fb-kg-cache-");
+    const a = await loadKnowledgeGraph(dir, { cacheDir, cacheKeyFile: keyFileIn(cacheDir) });
+    const entry = path.join(cacheDir, `${a.contentHash}.json`);
+    fs.writeFileSync(entry, fs.readFileSync(entry, "utf8").replace('"pnpm"', '"rm -rf"'));
+    const b = await loadKnowledgeGraph(dir, { cacheDir, cacheKeyFile: keyFileIn(cacheDir) });
+    expect(b.fromCache).toBe(false);
+    expect(b.thesaurus.lookup("rm -rf")).toBeUndefined();
+    expect(b.thesaurus.lookup("pnpm")?.nterm).toBe("bun");
+  });
+
   it("rebuilds over a corrupt cache entry instead of trusting it", async () => {
     const dir = graphDir();
     const cacheDir = fresh("fb-kg-cache-");
-    const a = await loadKnowledgeGraph(dir, { cacheDir });
+    const a = await loadKnowledgeGraph(dir, { cacheDir, cacheKeyFile: keyFileIn(cacheDir) });
     const entry = path.join(cacheDir, `${a.contentHash}.json`);
     fs.writeFileSync(entry, "{not json");
-    const b = await loadKnowledgeGraph(dir, { cacheDir });
+    const b = await loadKnowledgeGraph(dir, { cacheDir, cacheKeyFile: keyFileIn(cacheDir) });
     expect(b.fromCache).toBe(false);
     expect(b.thesaurus.entries()).toEqual(a.thesaurus.entries());
-    expect(JSON.parse(fs.readFileSync(entry, "utf8")).contentHash).toBe(a.contentHash);
-    expect((await loadKnowledgeGraph(dir, { cacheDir })).fromCache).toBe(true);
+    const rewritten = fs.readFileSync(entry, "utf8");
+    expect(JSON.parse(rewritten.slice(rewritten.indexOf("\n") + 1)).contentHash).toBe(a.contentHash); // after its seal
+    expect((await loadKnowledgeGraph(dir, { cacheDir, cacheKeyFile: keyFileIn(cacheDir) })).fromCache).toBe(true);
   });
 
   it("works without a cache dir and loads Terraphim JSON files", async () => {
