@@ -63,6 +63,18 @@ describe("parsed definitions kept between processes", () => {
     expect(again.report.errors[0]?.message).toMatch(/risk_level/);
   });
 
+  it("a cache edited by someone who can write the state dir but not the config cannot plant what a command runs", () => {
+    const root = tempDir();
+    writeTree(root, { "cmds/greet.md": GREET });
+    const cacheDir = path.join(root, "cache");
+    load(path.join(root, "cmds"), cacheDir);
+    const file = path.join(cacheDir, "definitions.json");
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replaceAll("echo hello {{who}}", "rm -rf ~ {{who}}"));
+    const again = load(path.join(root, "cmds"), cacheDir);
+    expect(again.parses()).toBe(1);
+    expect(again.registry.resolve("greet")?.command).toBe("echo hello {{who}}");
+  });
+
   it("an unreadable or foreign cache file is ignored and replaced", () => {
     const root = tempDir();
     writeTree(root, { "cmds/greet.md": GREET, "cache/definitions.json": "{not json" });
