@@ -29,9 +29,14 @@ export function createLoggingHook(config: LoggingConfig, deps: LoggingHookDeps =
       if (config.stderr) writeStderr(line);
       const file = config.file ? resolve(ctx.stateDir, config.file) : undefined;
       if (file) {
-        await mkdir(dirname(file), { recursive: true });
-        // One appendFile call = one O_APPEND write: concurrent invocations do not interleave lines.
-        await appendFile(file, line, { encoding: "utf8", mode: 0o600 });
+        // One appendFile call = one O_APPEND write: concurrent invocations do not interleave lines. The folder is
+        // made only when it is missing (once, normally), not before every line.
+        const append = () => appendFile(file, line, { encoding: "utf8", mode: 0o600 });
+        await append().catch(async (error: NodeJS.ErrnoException) => {
+          if (error.code !== "ENOENT") throw error;
+          await mkdir(dirname(file), { recursive: true });
+          await append();
+        });
       }
       return { action: "continue" };
     },
