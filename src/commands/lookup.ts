@@ -2,6 +2,7 @@
  * What to say when a name does not resolve: the load error of a file that would have defined it, or the
  * registered names it was probably meant to be. Pure functions over the registry's report.
  */
+import { compareStrings } from "../compare.js";
 import fs from "node:fs";
 import path from "node:path";
 import type { DefinitionError } from "../errors.js";
@@ -53,7 +54,7 @@ export function closeNames(name: string, known: readonly string[], max = 3): str
       return { candidate, score: prefix ? Math.min(distance, 1) : distance };
     })
     .filter((s) => s.score <= allowed);
-  scored.sort((a, b) => a.score - b.score || a.candidate.localeCompare(b.candidate));
+  scored.sort((a, b) => a.score - b.score || compareStrings(a.candidate, b.candidate));
   return scored.slice(0, max).map((s) => s.candidate);
 }
 

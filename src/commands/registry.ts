@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { compareStrings } from "../compare.js";
 import { ConfigError, DefinitionError } from "../errors.js";
 import type { DefinitionCache } from "./parse-cache.js";
 import { checkDefinitionSize, type DefinitionWarning, decodeDefinition, parseDefinition, qualify } from "./parse.js";
@@ -187,7 +188,7 @@ export class CommandRegistry {
     const refusedNames = new Map<string, RegistryRefusal>();
     const index = new Map<string, CommandDefinition>();
     const owner = new Map<string, { def: CommandDefinition; rank: number }>();
-    const entries = [...this.files.entries()].sort(([fa, a], [fb, b]) => LAYER_RANK[a.layer.layer] - LAYER_RANK[b.layer.layer] || fa.localeCompare(fb));
+    const entries = [...this.files.entries()].sort(([fa, a], [fb, b]) => LAYER_RANK[a.layer.layer] - LAYER_RANK[b.layer.layer] || compareStrings(fa, fb));
     for (const [file, state] of entries) {
       if (state.error) {
         report.errors.push(state.error);
@@ -222,7 +223,7 @@ export class CommandRegistry {
       }
     }
     const served = new Set(index.values());
-    report.definitions = [...served].sort((a, b) => a.qualifiedName.localeCompare(b.qualifiedName));
+    report.definitions = [...served].sort((a, b) => compareStrings(a.qualifiedName, b.qualifiedName));
     // A definition overridden under its own name by a higher layer must not stay reachable by an alias.
     for (const [key, def] of index) {
       if (index.get(def.qualifiedName) !== def) index.delete(key);

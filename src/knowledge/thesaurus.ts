@@ -1,3 +1,4 @@
+import { compareStrings } from "../compare.js";
 import { normalizeTerm } from "./normalize.js";
 
 /** What a term stands for: Terraphim's `NormalizedTerm` (`{"id", "nterm", "url"}` in the JSON form). */
@@ -82,7 +83,4 @@ export class Thesaurus {
   }
 }
 
-/** Code-unit order, the same on every platform and locale (unlike `localeCompare`). */
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+export { compareStrings };
