@@ -4,6 +4,7 @@ import path from "node:path";
 import { KnowledgeGraphError } from "../errors.js";
 import { readSealed, writeSealed } from "../sealed-file.js";
 import { buildThesaurusFromSources, readMarkdownSources, type TermConflict } from "./markdown-builder.js";
+import type { SerializedAutomaton } from "./automaton.js";
 import { createMatcher, type Matcher } from "./matcher.js";
 import { parseTerraphimJson, toTerraphimJson } from "./terraphim-json.js";
 import type { Thesaurus } from "./thesaurus.js";
@@ -35,7 +36,7 @@ export interface LoadOptions {
 }
 
 /** Bumped whenever the builder's rules or the cache layout change, so old entries are never reused. */
-const CACHE_FORMAT = "firebreak-kg-cache/2";
+const CACHE_FORMAT = "firebreak-kg-cache/3";
 
 interface CacheEntry {
   format: string;
@@ -43,6 +44,8 @@ interface CacheEntry {
   thesaurus: ReturnType<typeof toTerraphimJson>;
   conflicts: TermConflict[];
   filesWithoutSynonyms: string[];
+  /** The matcher's automaton: building it is most of what loading a cached graph would still cost. */
+  automaton?: SerializedAutomaton;
 }
 
 /**
@@ -89,13 +92,14 @@ export async function loadKnowledgeGraph(source: string, options: LoadOptions = 
         thesaurus: cached.thesaurus,
         conflicts: cached.conflicts,
         filesWithoutSynonyms: cached.filesWithoutSynonyms,
-        matcher: createMatcher(cached.thesaurus),
+        matcher: createMatcher(cached.thesaurus, { prebuilt: cached.automaton }),
         fromCache: true,
         contentHash,
       };
     }
   }
   const build = buildThesaurusFromSources(name, sources);
+  const matcher = createMatcher(build.thesaurus);
   if (cache) {
     const entry: CacheEntry = {
       format: CACHE_FORMAT,
@@ -103,6 +107,7 @@ export async function loadKnowledgeGraph(source: string, options: LoadOptions = 
       thesaurus: toTerraphimJson(build.thesaurus),
       conflicts: build.conflicts,
       filesWithoutSynonyms: build.filesWithoutSynonyms,
+      automaton: matcher.serializeAutomaton(),
     };
     writeSealed(path.join(cache.dir, `${contentHash}.json`), cache.keyFile, JSON.stringify(entry)); // a failure to cache is not a failure to load
   }
@@ -113,7 +118,7 @@ export async function loadKnowledgeGraph(source: string, options: LoadOptions = 
     thesaurus: build.thesaurus,
     conflicts: build.conflicts,
     filesWithoutSynonyms: build.filesWithoutSynonyms,
-    matcher: createMatcher(build.thesaurus),
+    matcher,
     fromCache: false,
     contentHash,
   };
@@ -145,7 +150,7 @@ function readCache(
   keyFile: string,
   contentHash: string,
   name: string,
-): { thesaurus: Thesaurus; conflicts: TermConflict[]; filesWithoutSynonyms: string[] } | undefined {
+): Pick<CacheEntry, "conflicts" | "filesWithoutSynonyms" | "automaton"> & { thesaurus: Thesaurus } | undefined {
   // Not verified (missing, unsealed, edited by someone without the key): rebuilt and overwritten rather than trusted.
   const text = readSealed(file, keyFile);
   if (text === undefined) return undefined;
@@ -154,7 +159,7 @@ function readCache(
     if (entry.format !== CACHE_FORMAT || entry.contentHash !== contentHash) return undefined;
     if (!Array.isArray(entry.conflicts) || !Array.isArray(entry.filesWithoutSynonyms)) return undefined;
     const { thesaurus } = parseTerraphimJson(JSON.stringify(entry.thesaurus), { file, name });
-    return { thesaurus, conflicts: entry.conflicts, filesWithoutSynonyms: entry.filesWithoutSynonyms };
+    return { thesaurus, conflicts: entry.conflicts, filesWithoutSynonyms: entry.filesWithoutSynonyms, automaton: entry.automaton };
   } catch {
     return undefined;
   }

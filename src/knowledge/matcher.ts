@@ -1,4 +1,4 @@
-import { Automaton, type RawMatches } from "./automaton.js";
+import { Automaton, type RawMatches, type SerializedAutomaton } from "./automaton.js";
 import { bmpFoldTable, bmpRuns, foldCase, foldWithMap, needsSlowFold } from "./fold.js";
 import type { Thesaurus } from "./thesaurus.js";
 
@@ -27,12 +27,16 @@ export type LinkType = "wiki" | "markdown" | "html" | "plain";
 export interface MatcherOptions {
   /** Only matches not glued to letters, digits, marks or `_` on either side. Default false. */
   wholeWord?: boolean;
+  /** The automaton of an earlier build of the same thesaurus (a cache); built again when it does not fit. */
+  prebuilt?: SerializedAutomaton;
 }
 
 /** Finds thesaurus terms in text: leftmost-longest, case-insensitive, non-overlapping. */
 export interface Matcher {
   /** Which implementation answers (the benchmark decided; see bench/knowledge.ts). */
   readonly engine: string;
+  /** The built automaton as JSON, for a cache (see {@link MatcherOptions.prebuilt}). */
+  serializeAutomaton(): SerializedAutomaton;
   readonly termCount: number;
   readonly wholeWord: boolean;
   /** Matches in text order. */
@@ -91,7 +95,7 @@ export function createMatcher(thesaurus: Thesaurus, options: MatcherOptions = {}
     patterns.push(folded);
     patternEntry.push(i);
   });
-  const automaton = Automaton.build(patterns);
+  const automaton = Automaton.restore(options.prebuilt, patterns) ?? Automaton.build(patterns);
   const fold = bmpFoldTable();
   // Raw text unit -> class of its fold, so unfolded text is scanned without building a folded copy.
   const rawClass = new Uint16Array(0x10000);
@@ -147,6 +151,7 @@ export function createMatcher(thesaurus: Thesaurus, options: MatcherOptions = {}
 
   return {
     engine: "firebreak-automaton",
+    serializeAutomaton: () => automaton.serialize(patterns),
     termCount: patterns.length,
     wholeWord,
     find,
