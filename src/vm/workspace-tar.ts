@@ -6,7 +6,8 @@ import { VmError } from "../errors.js";
  * names, and refuses workspaces larger than `maxBytes` instead of copying part of them.
  */
 export async function packWorkspace(dir: string, exclude: readonly string[], maxBytes: number): Promise<Buffer> {
-  const args = ["-C", dir, ...exclude.map((e) => `--exclude=${e}`), "-cf", "-", "."];
+  // GNU format pinned: the guest agent unpacks it itself (long names as GNU L/K members).
+  const args = ["--format=gnu", "-C", dir, ...exclude.map((e) => `--exclude=${e}`), "-cf", "-", "."];
   const child = spawn("tar", args, { stdio: ["ignore", "pipe", "pipe"] });
   const chunks: Buffer[] = [];
   let size = 0;
