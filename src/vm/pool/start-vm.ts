@@ -49,9 +49,6 @@ export async function startPooledVm(runtime: VmRuntime, type: PoolType, seq: num
     if (opts.warm !== false) {
       const t = performance.now();
       await agent.putTarListed(WARM_UP_DIR, await warmUpTar());
-      // Twice: measured, the first command after one warm-up exec still paid ~2x (spawn, shell start-up and exit
-      // paths translated again); after two, a VM's first command costs what its later ones do.
-      await agent.exec({ script: WARM_UP_SCRIPT, cwd: "/", clearEnv: true, env: { PATH: "/usr/bin:/bin" } }, { timeoutMs: WARM_UP_TIMEOUT_MS });
       await agent.exec({ script: WARM_UP_SCRIPT, cwd: "/", clearEnv: true, env: { PATH: "/usr/bin:/bin" } }, { timeoutMs: WARM_UP_TIMEOUT_MS });
       warmMs = performance.now() - t;
       phases.warmUp = Math.round(restoreMs + warmMs);
