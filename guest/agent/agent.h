@@ -57,7 +57,7 @@ typedef struct {
   int verbose;
 } agent_config;
 
-enum job_kind { JOB_EXEC, JOB_TAR_PUT, JOB_TAR_GET };
+enum job_kind { JOB_EXEC, JOB_TAR_GET };
 
 typedef struct {
   int used;
