@@ -36,7 +36,8 @@ export async function packWorkspace(dir: string, exclude: readonly string[], max
   const visit = async (abs: string, name: string): Promise<void> => {
     let st: fs.Stats;
     try {
-      st = fs.lstatSync(abs);
+      // The directory itself is followed if it is a symlink (GNU tar -C DIR . changes into it); nothing below it is.
+      st = name === "." ? fs.statSync(abs) : fs.lstatSync(abs);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return; // removed while packing
       throw packError(dir, name, error);

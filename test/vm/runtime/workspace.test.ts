@@ -48,6 +48,15 @@ describe("packWorkspace", () => {
     expect(fs.statSync(path.join(out, "hard")).ino).toBe(fs.statSync(path.join(out, "sub", "y.txt")).ino);
   });
 
+  it("packs the directory a symlinked working directory points to", async () => {
+    const dir = tempDir();
+    writeTree(dir, { "real/a.txt": "a" });
+    fs.symlinkSync("real", path.join(dir, "link"));
+    const out = tempDir();
+    execFileSync("tar", ["-xf", "-", "-C", out], { input: await packWorkspace(path.join(dir, "link"), [], 1 << 20) });
+    expect(fs.readFileSync(path.join(out, "a.txt"), "utf8")).toBe("a");
+  });
+
   it("refuses a workspace over the size limit instead of copying part of it", async () => {
     const dir = tempDir();
     writeTree(dir, { "big.bin": "x".repeat(200_000) });
