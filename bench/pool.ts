@@ -50,6 +50,8 @@ export async function runPoolBench(): Promise<PoolBenchResult> {
   const env = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: path.join(home, "c"), XDG_STATE_HOME: path.join(home, "s"), };
   const socket = path.join(home, "d.sock");
   const daemon = await startDaemon(socket, cwd, env);
+  const loadAt = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
+  console.log(`pool: load average at start ${loadAt()}`);
   try {
     const r = spawnSync(process.execPath, [BIN, "pool", "bench", "--json", "--concurrency", String(CONCURRENCY)], { cwd, env: { ...env, FIREBREAK_SOCKET: socket }, encoding: "utf8" });
     if (r.status !== 0) throw new Error(`pool bench failed: ${r.stderr}`);
@@ -61,6 +63,7 @@ export async function runPoolBench(): Promise<PoolBenchResult> {
     const c = b.concurrency;
     console.log(`pool: ${c.n} concurrent VM-placed runs: ${c.failures} failed, p50 ${c.p50_ms} ms, p99 ${c.p99_ms} ms, p99/p50 ${c.p99_over_p50} (target 0 failures and <= 1.5: ${verdict(c.failures === 0 && (c.p99_over_p50 ?? Number.POSITIVE_INFINITY) <= 1.5)})`);
     console.log(`pool: PSS per ready idle VM ${b.ready_pss_mb} MB with ${b.ready_pss_samples.length} ready (samples ${b.ready_pss_samples.join(", ")}), ${b.ready_pss_at_load.mean_mb} MB with ${b.ready_pss_at_load.ready} ready (target <= 40 MB: ${verdict((b.ready_pss_mb ?? Number.POSITIVE_INFINITY) <= 40)} / ${verdict((b.ready_pss_at_load.mean_mb ?? Number.POSITIVE_INFINITY) <= 40)})`);
+    console.log(`pool: load average at the end ${loadAt()}`);
     return b;
   } finally {
     daemon.kill("SIGTERM");

@@ -112,7 +112,7 @@ static void usage(FILE *to) {
           "  --listen-unix PATH     listen on a Unix socket\n"
           "  --fd N                 use the connected stream on descriptor N; EOF ends the agent\n"
           "options:\n"
-          "  --tar PATH             tar program for tar_put/tar_get (default: tar, from PATH)\n"
+          "  --tar PATH             tar program for tar_get (default: tar, from PATH)\n"
           "  --shell PATH           shell for scripts (default: /bin/sh)\n"
           "  --no-settime           refuse settime (for running on a host)\n"
           "  --no-power-off         shutdown syncs and ends the agent instead of stopping the machine\n"

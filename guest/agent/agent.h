@@ -57,7 +57,7 @@ typedef struct {
   int verbose;
 } agent_config;
 
-enum job_kind { JOB_EXEC, JOB_TAR_PUT, JOB_TAR_GET };
+enum job_kind { JOB_EXEC, JOB_TAR_GET };
 
 typedef struct {
   int used;
@@ -80,7 +80,7 @@ typedef struct {
   char dir[256]; /* tar: the directory, for messages */
 } job;
 
-enum transfer_kind { TRANSFER_PUT, TRANSFER_GET };
+enum transfer_kind { TRANSFER_PUT, TRANSFER_GET, TRANSFER_UNTAR };
 
 typedef struct {
   int used;
@@ -91,6 +91,8 @@ typedef struct {
   char *tmp_path;
   unsigned mode;
   uint64_t bytes;
+  struct untar *untar; /* TRANSFER_UNTAR: the extraction in progress */
+  int list; /* TRANSFER_UNTAR: answer with a walk listing of the directory */
 } transfer;
 
 typedef struct {

@@ -229,13 +229,13 @@ static void handle_exec(uint64_t id, const json_value *h, const uint8_t *payload
 static void handle_tar(uint64_t id, const json_value *h, const uint8_t *payload, size_t len, int put) {
   const char *dir;
   size_t dir_len;
-  int more = 0;
+  int more = 0, list = 0;
   if (json_get_string(h, "dir", &dir, &dir_len) != 1 || !path_ok(dir, dir_len)) {
     reply_error(id, "bad_request", "%s needs an absolute 'dir'", put ? "tar_put" : "tar_get");
     return;
   }
-  if (json_get_bool(h, "more", &more) < 0) {
-    reply_error(id, "bad_request", "'more' must be a boolean");
+  if (json_get_bool(h, "more", &more) < 0 || json_get_bool(h, "list", &list) < 0) {
+    reply_error(id, "bad_request", "'more' and 'list' must be booleans");
     return;
   }
   if (!put && (more || len)) {
@@ -246,21 +246,19 @@ static void handle_tar(uint64_t id, const json_value *h, const uint8_t *payload,
     reply_error(id, "io", "creating %s: %s", dir, strerror(errno));
     return;
   }
-  char *put_argv[] = {(char *)A.cfg.tar_path, "-x", "-f", "-", "-C", (char *)dir, NULL};
+  if (put) {
+    files_untar(id, dir, list, payload, len, more);
+    return;
+  }
   char *get_argv[] = {(char *)A.cfg.tar_path, "-c", "-f", "-", "-C", (char *)dir, ".", NULL};
   spawn_request req = {0};
-  req.argv = put ? put_argv : get_argv;
+  req.argv = get_argv;
   req.envp = environ;
   req.cwd = "/";
   req.limits = (exec_limits){-1, -1, -1, -1, -1};
-  req.stdin_pipe = put;
   char err[600];
-  job *j = job_start(id, put ? JOB_TAR_PUT : JOB_TAR_GET, &req, dir, err, sizeof err);
-  if (!j) {
-    reply_error(id, "spawn_failed", "%s", err);
-    return;
-  }
-  if (put) job_feed(j, payload, len, 0, !more);
+  job *j = job_start(id, JOB_TAR_GET, &req, dir, err, sizeof err);
+  if (!j) reply_error(id, "spawn_failed", "%s", err);
 }
 
 /* ---- small requests ---- */

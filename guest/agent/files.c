@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "untar.h"
+#include "walk.h"
 #include "wire.h"
 
 transfer *transfer_find(uint64_t id) {
@@ -33,6 +35,8 @@ static transfer *transfer_new(uint64_t id, enum transfer_kind kind) {
 
 static void transfer_release(transfer *t, int remove_tmp) {
   if (t->fd >= 0) close(t->fd);
+  untar_free(t->untar);
+  t->untar = NULL;
   if (remove_tmp && t->tmp_path) unlink(t->tmp_path);
   free(t->path);
   free(t->tmp_path);
@@ -107,7 +111,63 @@ static void put_complete(transfer *t) {
   transfer_release(t, 0);
 }
 
+static void untar_failed(transfer *t) {
+  reply_error(t->id, "tar_failed", "extracting into %s failed: %s", t->path, untar_error(t->untar));
+  transfer_release(t, 0);
+}
+
+static void untar_complete(transfer *t) {
+  if (untar_finish(t->untar) < 0) {
+    untar_failed(t);
+    return;
+  }
+  if (t->list) {
+    walk_reply(t->id, t->path);
+  } else {
+    json_writer w;
+    reply_begin(&w, "ok", t->id);
+    jw_int(&w, "entries", (int64_t)untar_entries(t->untar));
+    send_reply(&w, NULL, 0);
+  }
+  transfer_release(t, 0);
+}
+
+void files_untar(uint64_t id, const char *dir, int list, const uint8_t *payload, size_t len, int more) {
+  transfer *t = transfer_new(id, TRANSFER_UNTAR);
+  if (!t) {
+    reply_error(id, "busy", "too many transfers in progress (limit %d)", MAX_TRANSFERS);
+    return;
+  }
+  t->list = list;
+  t->path = strdup(dir);
+  t->untar = t->path ? untar_new(dir) : NULL;
+  if (!t->untar) {
+    reply_error(id, "io", "out of memory");
+    transfer_release(t, 0);
+    return;
+  }
+  if (len && untar_feed(t->untar, payload, len) < 0) {
+    untar_failed(t);
+    return;
+  }
+  t->bytes = len;
+  if (!more) untar_complete(t);
+}
+
 void transfer_feed(transfer *t, const uint8_t *data, size_t n, int eof) {
+  if (t->kind == TRANSFER_UNTAR) {
+    if (n && untar_feed(t->untar, data, n) < 0) {
+      untar_failed(t);
+      return;
+    }
+    t->bytes += n;
+    json_writer w;
+    reply_begin(&w, "ack", t->id);
+    jw_int(&w, "bytes", (int64_t)n);
+    send_reply(&w, NULL, 0);
+    if (eof) untar_complete(t);
+    return;
+  }
   if (t->kind != TRANSFER_PUT) {
     reply_error(t->id, "bad_request", "data frames go to a put, exec or tar_put");
     return;

@@ -11,6 +11,8 @@
 transfer *transfer_find(uint64_t id);
 void files_put(uint64_t id, const json_value *h, const uint8_t *payload, size_t len);
 void files_get(uint64_t id, const json_value *h);
+/* tar_put: unpacks the archive in-process (untar.c); `list` answers with the directory's walk listing. */
+void files_untar(uint64_t id, const char *dir, int list, const uint8_t *payload, size_t len, int more);
 void transfer_feed(transfer *t, const uint8_t *data, size_t n, int eof);
 /* Sends the next chunks of pending gets while the output queue has room. */
 void files_pump(void);

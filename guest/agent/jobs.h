@@ -1,4 +1,4 @@
-/* Child processes: commands (exec) and the tar processes behind tar_put/tar_get. Each runs
+/* Child processes: commands (exec) and the tar process behind tar_get. Each runs
  * in its own session and process group, so one kill(-pgid) reaches all its descendants. */
 #ifndef FIREBREAK_JOBS_H
 #define FIREBREAK_JOBS_H

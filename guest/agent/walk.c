@@ -63,6 +63,10 @@ void walk_dir(uint64_t id, const json_value *h) {
     reply_error(id, "bad_request", "walk needs an absolute 'dir'");
     return;
   }
+  walk_reply(id, dir);
+}
+
+void walk_reply(uint64_t id, const char *dir) {
   struct stat st;
   if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
     reply_error(id, errno == ENOENT ? "not_found" : "bad_request", "%s is not a directory", dir);

@@ -8,5 +8,7 @@
 #include "json.h"
 
 void walk_dir(uint64_t id, const json_value *h);
+/* The listing of `dir` as data frames and an ok {entries, bytes} (or an error), for request `id`. */
+void walk_reply(uint64_t id, const char *dir);
 
 #endif

@@ -19,6 +19,8 @@ export interface VmSpec {
   extraCmdline?: string[];
   /** Directory for this VM's sockets, logs and files; the backend removes what it creates there. */
   runDir: string;
+  /** Start the VMM at this nice value (a pool refill in the background; see vmm-priority.ts). Default: inherit. */
+  niceness?: number;
 }
 
 /** Milliseconds since the VM's spawn for each boot phase reached (absent = not observed). */

@@ -25,8 +25,13 @@ export interface VmLease {
   readonly readyMs: number;
   /** Waited in the admission queue, when it had to. */
   readonly queuedMs?: number;
-  /** Destroys the VM; safe to call twice. */
+  /** Destroys the VM; safe to call twice. The VMM is SIGKILLed before the first `await` inside. */
   release(): Promise<void>;
+  /**
+   * The source tracks the rest of a release (waiting for the VMM to be reaped, removing its files, freeing the slot),
+   * so a run may return before it ends: the VM is already killed when `release()` returns its promise.
+   */
+  readonly releaseTracked?: boolean;
 }
 
 export interface VmAcquireRequest {

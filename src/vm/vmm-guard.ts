@@ -49,13 +49,15 @@ export function vmmParentDeath(): { pdeathsig: boolean; reason: string } {
 }
 
 /**
- * The argv that starts a VMM under a parent-death signal (unchanged when setpriv is absent).
+ * The argv that starts a VMM under a parent-death signal (unchanged when setpriv is absent), at `niceness` if given.
  *
  * @example const [file, args] = vmmCommand("qemu-system-x86_64", ["-M", "microvm"]); spawn(file, args)
  */
-export function vmmCommand(file: string, args: string[]): [string, string[]] {
-  if (!parentDeathGuardAvailable()) return [file, args];
-  return ["setpriv", ["--pdeathsig", "KILL", "--", file, ...args]];
+export function vmmCommand(file: string, args: string[], opts: { niceness?: number } = {}): [string, string[]] {
+  // `nice` execs in place (same pid): set before the VMM makes its first thread, so every thread inherits it.
+  const [f, a]: [string, string[]] = opts.niceness ? ["nice", ["-n", String(opts.niceness), "--", file, ...args]] : [file, args];
+  if (!parentDeathGuardAvailable()) return [f, a];
+  return ["setpriv", ["--pdeathsig", "KILL", "--", f, ...a]];
 }
 
 export interface VmmGuard {

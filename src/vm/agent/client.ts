@@ -157,9 +157,28 @@ export class AgentClient {
     return received;
   }
 
-  /** Extracts a tar archive into a guest directory (created if missing) with the guest's tar. */
+  /** Extracts a tar archive (GNU format, as `packWorkspace` makes it) into a guest directory, created if missing. */
   async putTar(dir: string, tar: Uint8Array, opts: CallOptions = {}): Promise<void> {
     await this.upload("tar_put", { dir }, toBuffer(tar), opts);
+  }
+
+  /**
+   * `putTar`, then the directory's `walk` listing in the same reply (one round trip less): the baseline a command's
+   * changes are measured against.
+   */
+  async putTarListed(dir: string, tar: Uint8Array, opts: CallOptions = {}): Promise<WalkEntry[]> {
+    const parts: Buffer[] = [];
+    let received = 0;
+    const done = await this.upload("tar_put", { dir, list: true }, toBuffer(tar), opts, (payload) => {
+      parts.push(payload);
+      received += payload.length;
+    });
+    if (typeof done.header.bytes === "number" && done.header.bytes !== received) throw new AgentProtocolError(`tar_put: agent declared ${done.header.bytes} listing bytes, sent ${received}`);
+    try {
+      return parseWalkListing(Buffer.concat(parts, received));
+    } catch (error) {
+      throw new AgentProtocolError(`tar_put listing of ${dir}: ${(error as Error).message}`);
+    }
   }
 
   /** A tar archive of a guest directory (entries relative to it, `./...`). */
@@ -397,18 +416,19 @@ export class AgentClient {
     });
   }
 
-  private async upload(type: string, fields: Record<string, unknown>, data: Buffer, opts: CallOptions): Promise<void> {
+  private async upload(type: string, fields: Record<string, unknown>, data: Buffer, opts: CallOptions, onData?: (payload: Buffer) => void): Promise<Frame> {
     const first = data.subarray(0, INPUT_CHUNK_BYTES);
     const more = data.length > first.length;
     const input = new InputWindow();
     try {
-      await this.call(
+      return await this.call(
         type,
         more ? { ...fields, more: true } : fields,
         first,
         opts,
         ["ok"],
         (frame) => {
+          if (frame.header.type === "data" && onData) return onData(frame.payload);
           if (frame.header.type !== "ack") throw new AgentProtocolError(`unexpected '${frame.header.type}' for ${type}`);
           input.ack(num(frame.header, "bytes"));
         },

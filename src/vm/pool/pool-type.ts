@@ -24,6 +24,8 @@ export interface PooledVm {
   restoreMs: number;
   warmMs: number;
   probeMs: number;
+  /** The nice value its VMM was started at (a background refill), raised to 0 when lent. */
+  niceness?: number;
 }
 
 /** One pooled VM type: its shape, sizing, the VMs it holds, and its recent demand. */
@@ -39,6 +41,11 @@ export class PoolType {
   readonly demand: SampleWindow;
   readonly failures: SampleWindow;
   allocations = 0;
+  /** `pool warm` asked for this many ready VMs, held until `warmUntil` (ms since the epoch) like recent demand. */
+  warmTarget = 0;
+  warmUntil = 0;
+  /** A `pool warm` is starting VMs for this type: refill leaves the type to it (no double starts). */
+  warming = false;
   /** The phases of the latest VM this type made (ms since spawn: apiReady, restored, agentReady, warmUp…). */
   lastPhases: Record<string, number> | undefined;
   /** Since when ready < min_ready (ms since the epoch), for the `ready_below_min` alert. */
@@ -71,12 +78,16 @@ export class PoolType {
 
   /**
    * Ready VMs wanted now: min_ready, raised to the recent peak in use while allocations keep coming (within
-   * `idleS`), plus the requests waiting for one, never past max_total.
+   * `idleS`) and to what `pool warm` asked for (for `idleS` after it), plus the requests waiting for one, never past
+   * max_total.
    */
   targetReady(idleS: number): number {
+    const now = this.now();
     const last = this.demand.lastAt();
-    const busy = last !== undefined && this.now() - last < idleS * 1000;
-    const want = (busy ? Math.max(this.minReady, this.demand.max()) : this.minReady) + this.waiting;
+    const busy = last !== undefined && now - last < idleS * 1000;
+    let want = (busy ? Math.max(this.minReady, this.demand.max()) : this.minReady) + this.waiting;
+    // Warmed VMs are kept (housekeeping would otherwise scale them down within a second of `pool warm`).
+    if (now < this.warmUntil) want = Math.max(want, this.warmTarget);
     return Math.max(0, Math.min(want, this.maxTotal - this.inUse));
   }
 }

@@ -6,6 +6,7 @@ import type { PhaseTimings } from "../backend.js";
 import type { VmRuntime } from "../runtime.js";
 import { recordVmPhases } from "../phases/record.js";
 import { readyBackend } from "../vm-source.js";
+import { BACKGROUND_NICE, mayRunInBackground } from "../vmm-priority.js";
 import { packWorkspace } from "../workspace-tar.js";
 import type { PooledVm, PoolType } from "./pool-type.js";
 
@@ -33,11 +34,13 @@ export interface StartedVm {
  * @example
  * const { pooled } = await startPooledVm(runtime, type, 1);
  */
-export async function startPooledVm(runtime: VmRuntime, type: PoolType, seq: number, opts: { warm?: boolean; now?: () => number } = {}): Promise<StartedVm> {
+export async function startPooledVm(runtime: VmRuntime, type: PoolType, seq: number, opts: { warm?: boolean; now?: () => number; background?: boolean } = {}): Promise<StartedVm> {
   const now = opts.now ?? Date.now;
   const { backend, image } = await readyBackend(runtime);
   const { snapshot, created } = await runtime.template(backend, image, type.shape);
-  const vm = await backend.restore(snapshot, runtime.spec(type.shape, image, backend));
+  // Ahead of demand, a restore yields the CPU to commands running in lent VMs; lend() raises it (vmm-priority.ts).
+  const niceness = opts.background && mayRunInBackground() ? BACKGROUND_NICE : undefined;
+  const vm = await backend.restore(snapshot, { ...runtime.spec(type.shape, image, backend), niceness });
   try {
     const agent = new AgentClient(await vm.connectAgent());
     const restoreMs = vm.phases.agentReady ?? 0;
@@ -45,8 +48,7 @@ export async function startPooledVm(runtime: VmRuntime, type: PoolType, seq: num
     const phases: StartedVm["phases"] = { ...vm.phases };
     if (opts.warm !== false) {
       const t = performance.now();
-      await agent.putTar(WARM_UP_DIR, await warmUpTar());
-      await agent.walk(WARM_UP_DIR);
+      await agent.putTarListed(WARM_UP_DIR, await warmUpTar());
       await agent.exec({ script: WARM_UP_SCRIPT, cwd: "/", clearEnv: true, env: { PATH: "/usr/bin:/bin" } }, { timeoutMs: WARM_UP_TIMEOUT_MS });
       warmMs = performance.now() - t;
       phases.warmUp = Math.round(restoreMs + warmMs);
@@ -55,7 +57,7 @@ export async function startPooledVm(runtime: VmRuntime, type: PoolType, seq: num
     void recordVmPhases(runtime, vm, "restore", { templateCreated: created, warmUpMs: phases.warmUp });
     const at = now();
     return {
-      pooled: { seq, type, vm, agent, backend, image, template: snapshot.id, createdAt: at, idleSince: at, restoreMs, warmMs, probeMs },
+      pooled: { seq, type, vm, agent, backend, image, template: snapshot.id, createdAt: at, idleSince: at, restoreMs, warmMs, probeMs, niceness },
       phases,
       templateCreated: created,
     };

@@ -4,6 +4,7 @@ import type { VmTypeConfig } from "../config-schema.js";
 import type { VmRuntime, VmShape } from "../runtime.js";
 import { DirectVmSource, leaseOf, type VmAcquireRequest, type VmLease, type VmSource } from "../vm-source.js";
 import { defaultMaxConcurrentVms, hostCapacity } from "../host-capacity.js";
+import { raiseToForeground } from "../vmm-priority.js";
 import { Admission } from "./admission.js";
 import type { PoolConfig, StrategyName } from "./config-schema.js";
 import { DEFAULT_TYPE, type PooledVm, PoolType, typeFits } from "./pool-type.js";
@@ -61,6 +62,8 @@ export class VmPool implements VmSource {
   private housekeeping: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly pendingStarts = new Set<Promise<unknown>>();
+  /** Releases of lent VMs still tearing down (a run does not wait for them; `stop` does). */
+  private readonly pendingReleases = new Set<Promise<unknown>>();
 
   constructor(
     readonly runtime: VmRuntime,
@@ -172,6 +175,8 @@ export class VmPool implements VmSource {
 
   private async lend(p: PooledVm, started: number, queuedMs: number, leave: () => void, origin: "pool" | "restore" = "pool"): Promise<VmLease> {
     const type = p.type;
+    // Made in the background at low priority: the command it now serves runs at normal priority.
+    if (p.niceness && p.vm.pid !== undefined) raiseToForeground(p.vm.pid);
     type.inUse++;
     type.allocations++;
     type.demand.add(type.inUse);
@@ -195,7 +200,22 @@ export class VmPool implements VmSource {
     type.allocateMs.add(ms);
     this.options.observer?.allocated?.(type.name, this.strategy, ms);
     this.refill();
-    return lease;
+    let releasing: Promise<void> | undefined;
+    return {
+      ...lease,
+      releaseTracked: true,
+      release: () => {
+        if (releasing) return releasing;
+        releasing = lease.release();
+        this.pendingReleases.add(releasing);
+        const forget = () => this.pendingReleases.delete(releasing!);
+        releasing.then(forget, (error: unknown) => {
+          forget();
+          this.options.observer?.log?.(`pool: ${type.name}: destroying VM ${p.vm.id} failed: ${(error as Error).message}`);
+        });
+        return releasing;
+      },
+    };
   }
 
   private waitForReady(fitting: PoolType[], deadline: number, signal?: AbortSignal): Promise<void> {
@@ -225,6 +245,7 @@ export class VmPool implements VmSource {
     // (TCG is CPU-bound): only requests that wait for a VM get one started; the rest of the refill follows the burst.
     const busy = this.admission.inUse > this.maxParallelStarts;
     for (const t of this.types) {
+      if (t.warming) continue;
       const target = busy ? Math.min(t.targetReady(this.config.idle_s), t.waiting) : t.targetReady(this.config.idle_s);
       let want = target - t.ready.length - t.starting;
       while (want > 0 && t.total < t.maxTotal && this.starts < this.maxParallelStarts) {
@@ -234,10 +255,16 @@ export class VmPool implements VmSource {
     }
   }
 
-  /** Adds `n` ready VMs to a type now (`pool warm`), within max_total; resolves when they are ready. */
+  /**
+   * Adds `n` ready VMs to a type now (`pool warm`), within max_total; resolves when they are ready. They are kept
+   * for `idle_s` (the type's target includes them), then scale down like idle demand.
+   */
   async warm(typeName: string, n: number): Promise<{ type: string; started: number; failed: number }> {
     const t = this.type(typeName);
     let left = Math.max(0, Math.min(n, t.maxTotal - t.total));
+    t.warmTarget = t.ready.length + t.starting + left;
+    t.warmUntil = this.now() + this.config.idle_s * 1000;
+    t.warming = true;
     let started = 0;
     let failed = 0;
     // At most the parallel-start cap at a time, like every other start.
@@ -250,7 +277,12 @@ export class VmPool implements VmSource {
         );
       }
     };
-    await Promise.all(Array.from({ length: this.maxParallelStarts }, worker));
+    try {
+      await Promise.all(Array.from({ length: this.maxParallelStarts }, worker));
+    } finally {
+      t.warming = false;
+    }
+    this.refill();
     return { type: t.name, started, failed };
   }
 
@@ -258,7 +290,7 @@ export class VmPool implements VmSource {
     t.starting++;
     this.starts++;
     const t0 = performance.now();
-    const work = this.startVm(this.runtime, t, ++this.seq, { now: this.now }).then(
+    const work = this.startVm(this.runtime, t, ++this.seq, { now: this.now, background: true }).then(
       (started) => {
         const ms = performance.now() - t0;
         t.refillMs.add(ms);
@@ -378,7 +410,7 @@ export class VmPool implements VmSource {
     clearInterval(this.housekeeping);
     this.admission.drain(new PoolError("the pool is stopping"));
     this.wakeWaiters();
-    await Promise.allSettled([...this.pendingStarts]);
+    await Promise.allSettled([...this.pendingStarts, ...this.pendingReleases]);
     await Promise.all(this.types.map((t) => this.retire(t, () => true)));
   }
 }

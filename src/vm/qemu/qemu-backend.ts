@@ -215,7 +215,7 @@ export class QemuBackend implements VmBackend {
     };
     let agentSocket: Socket;
     try {
-      proc = await spawnQemu({ runDir: spec.runDir, ownsRunDir, launch: { ...record.launch, ramFile: record.ramFile, ramShared: false, incoming: true } });
+      proc = await spawnQemu({ runDir: spec.runDir, ownsRunDir, niceness: spec.niceness, launch: { ...record.launch, ramFile: record.ramFile, ramShared: false, incoming: true } });
       const qmp = await proc.connectQmp(QMP_READY_TIMEOUT_MS);
       vm = new QemuVm({ ...record.spec, runDir: spec.runDir }, proc, qmp, record.launch, unenforcedLimits(spec), ownsRunDir);
       vm.phases.apiReady = since(proc);

@@ -43,6 +43,8 @@ export interface SpawnQemuOptions {
   ownsRunDir?: boolean;
   /** Everything but the per-VM paths, which are derived from runDir (RAM file: given for restores). */
   launch: Omit<QemuLaunch, "qmpSocket" | "agentSocket" | "ramFile"> & { ramFile?: string };
+  /** Start QEMU at this nice value (vmm-priority.ts). */
+  niceness?: number;
 }
 
 /** One running QEMU process with its console capture and per-VM paths. */
@@ -105,7 +107,7 @@ export async function spawnQemu(opts: SpawnQemuOptions): Promise<QemuProcess> {
   writeOwnerRecord(owner);
 
   const t0 = performance.now();
-  const [file, argv] = vmmCommand(launch.binary, args);
+  const [file, argv] = vmmCommand(launch.binary, args, { niceness: opts.niceness });
   const child = spawn(file, argv, { stdio: ["ignore", "pipe", "pipe"] });
   track(child, () => ownFiles, opts.runDir);
   let guard: VmmGuard | undefined;

@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { AgentRemoteError } from "../../../src/errors.js";
@@ -137,6 +137,24 @@ describe("agent exec (real agent binary on the host)", () => {
     });
     await expect(shared.client.exec({})).rejects.toMatchObject({ agentCode: "bad_request" });
     await expect(shared.client.exec({ argv: ["a"], script: "b" })).rejects.toMatchObject({ agentCode: "bad_request" });
+  });
+
+  it("spawns with the command's own PATH, reports an exec failure as spawn_failed (never started), and leaves the agent's environment alone", async () => {
+    // The agent spawns with vfork: the child shares its memory until exec, so it must not touch the agent's state.
+    const bin = join(shared.agent.dir, "own-path");
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, "fb-found"), "#!/bin/sh\necho found on the own PATH\n", { mode: 0o755 });
+    writeFileSync(join(bin, "fb-not-executable"), "#!/bin/sh\necho never\n", { mode: 0o644 });
+    const found = await shared.client.exec({ argv: ["fb-found"], clearEnv: true, env: { PATH: bin } }, { collect: true });
+    expect(found.stdout?.toString()).toBe("found on the own PATH\n");
+    let started = 0;
+    const denied = shared.client.exec({ argv: ["fb-not-executable"], clearEnv: true, env: { PATH: bin } }, { onStarted: () => started++ });
+    await expect(denied).rejects.toMatchObject({ agentCode: "spawn_failed", message: /exec fb-not-executable: Permission denied/ });
+    await expect(shared.client.exec({ argv: ["/no/such/binary"] }, { onStarted: () => started++ })).rejects.toMatchObject({ agentCode: "spawn_failed", message: /No such file/ });
+    expect(started).toBe(0);
+    const agentEnv = await shared.client.exec({ argv: ["/usr/bin/env"] }, { collect: true });
+    expect(agentEnv.stdout?.toString()).not.toContain(bin);
+    expect(agentEnv.stdout?.toString()).toMatch(/^PATH=/m);
   });
 
   it("kills a command when the caller aborts", async () => {

@@ -1,12 +1,17 @@
 /** Each allocation strategy lending real pooled microVMs (QEMU under TCG): restored, reseeded, warmed, then used once. */
+import fs from "node:fs";
+import os from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
 import { resolvePaths } from "../../../src/paths.js";
 import { vmConfigSchema } from "../../../src/vm/config-schema.js";
 import { poolConfigSchema, STRATEGIES } from "../../../src/vm/pool/config-schema.js";
 import { VmPool } from "../../../src/vm/pool/vm-pool.js";
 import { VmRuntime } from "../../../src/vm/runtime.js";
+import { BACKGROUND_NICE, mayRunInBackground } from "../../../src/vm/vmm-priority.js";
 import { reportMissingVmEnv, vmTestEnv } from "../qemu/vm-env.js";
 import { until } from "./fake-vms.js";
+
+const threadNices = (pid: number) => fs.readdirSync(`/proc/${pid}/task`).map((tid) => os.getPriority(Number(tid)));
 
 const VM_TIMEOUT_MS = 180_000;
 const env = await vmTestEnv();
@@ -28,7 +33,10 @@ describe.runIf(env.ok)("pooled microVMs (real QEMU)", { timeout: VM_TIMEOUT_MS }
       await until(() => pool.types[0]!.ready.length === 1, 60_000);
       const ready = pool.types[0]!.ready[0]!;
       expect(ready.warmMs).toBeGreaterThan(0);
+      // A refill is background work (nice 10) until it is lent; then every thread of its VMM runs at 0.
+      if (mayRunInBackground()) expect(new Set(threadNices(ready.vm.pid!))).toEqual(new Set([BACKGROUND_NICE]));
       const lease = await pool.acquire({ shape: runtime.shape(undefined) });
+      expect(new Set(threadNices(lease.vm.pid!))).toEqual(new Set([0]));
       expect(lease.origin).toBe("pool");
       expect(lease.vm.id).toBe(ready.vm.id);
       let out = "";

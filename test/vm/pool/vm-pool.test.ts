@@ -121,6 +121,22 @@ describe("the VM pool", () => {
     expect(type.ready.length).toBe(1);
   });
 
+  it("keeps VMs added by warm for idle_s (housekeeping does not scale them down at once), then lets them go", async () => {
+    let now = 1_000_000;
+    const { pool } = makePool({ min_ready: 1, max_total: 8, idle_s: 10 }, { now: () => now });
+    pool.start();
+    const type = pool.types[0]!;
+    await until(() => type.ready.length === 1);
+    expect(await pool.warm("default", 4)).toMatchObject({ started: 4, failed: 0 });
+    expect(type.ready.length).toBe(5);
+    expect(type.targetReady(10)).toBe(5);
+    await pool.scaleDown();
+    expect(type.ready.length).toBe(5);
+    now += 11_000;
+    await pool.scaleDown();
+    expect(type.ready.length).toBe(1);
+  });
+
   it("a ready VM whose process dies is dropped, counted as a failure and replaced", async () => {
     const { pool, world } = makePool({ min_ready: 1 });
     pool.start();

@@ -21,6 +21,42 @@ describe("packWorkspace", () => {
     expect(fs.existsSync(path.join(out, ".git"))).toBe(false);
   });
 
+  it("packs what GNU tar --format=gnu packs: modes, mtimes, symlinks, hard links, FIFOs, long names, excludes at any depth", async () => {
+    const dir = tempDir();
+    const long = `${"d".repeat(70)}/${"e".repeat(70)}/${"f".repeat(40)}.txt`;
+    writeTree(dir, { "run.sh": "#!/bin/sh\n", [long]: "deep", "sub/.git/x": "no", "sub/keep.log": "kept?", "sub/y.txt": "y" });
+    fs.chmodSync(path.join(dir, "run.sh"), 0o751);
+    fs.utimesSync(path.join(dir, "run.sh"), 1_234_567, 1_234_567);
+    fs.symlinkSync("../run.sh", path.join(dir, "sub", "link"));
+    fs.symlinkSync(`${"t/".repeat(60)}target`, path.join(dir, "long-link"));
+    fs.linkSync(path.join(dir, "sub", "y.txt"), path.join(dir, "hard"));
+    execFileSync("mkfifo", [path.join(dir, "fifo")]);
+    const exclude = [".git", "*.log"];
+    const listing = (tar: Buffer) =>
+      execFileSync("tar", ["--numeric-owner", "-tvf", "-"], { input: tar, encoding: "utf8", env: { ...process.env, TZ: "UTC", LC_ALL: "C" } })
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.replace(/\s+/g, " "))
+        .sort();
+    const gnu = execFileSync("tar", ["--format=gnu", "--sort=name", ...exclude.map((e) => `--exclude=${e}`), "-C", dir, "-cf", "-", "."], { maxBuffer: 1 << 24 });
+    const ours = await packWorkspace(dir, exclude, 1 << 20);
+    expect(listing(ours)).toEqual(listing(gnu));
+    expect(listing(ours).join("\n")).toContain(`./${long}`);
+    const out = tempDir();
+    execFileSync("tar", ["-xf", "-", "-C", out], { input: ours });
+    expect(fs.readFileSync(path.join(out, long), "utf8")).toBe("deep");
+    expect(fs.statSync(path.join(out, "hard")).ino).toBe(fs.statSync(path.join(out, "sub", "y.txt")).ino);
+  });
+
+  it("packs the directory a symlinked working directory points to", async () => {
+    const dir = tempDir();
+    writeTree(dir, { "real/a.txt": "a" });
+    fs.symlinkSync("real", path.join(dir, "link"));
+    const out = tempDir();
+    execFileSync("tar", ["-xf", "-", "-C", out], { input: await packWorkspace(path.join(dir, "link"), [], 1 << 20) });
+    expect(fs.readFileSync(path.join(out, "a.txt"), "utf8")).toBe("a");
+  });
+
   it("refuses a workspace over the size limit instead of copying part of it", async () => {
     const dir = tempDir();
     writeTree(dir, { "big.bin": "x".repeat(200_000) });
