@@ -1,7 +1,9 @@
-import { createInterface } from "node:readline/promises";
-
-/** Asks a yes/no question on the terminal (on stderr, so stdout stays the command's), default no. */
+/**
+ * Asks a yes/no question on the terminal (on stderr, so stdout stays the command's), default no. node:readline is
+ * loaded here, not at start: most calls of the lean client never ask.
+ */
 export async function askYesNo(question: string): Promise<boolean> {
+  const { createInterface } = await import("node:readline/promises");
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());

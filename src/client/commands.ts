@@ -1,4 +1,3 @@
-import { createInterface } from "node:readline";
 import type { ErrorBody, InvocationRequest, PlanBody, RefusedBody, WireEvent } from "../api/wire.js";
 import { decodeEvent, NDJSON } from "../api/wire.js";
 import type { AuditRecord, VerifyReport } from "../audit/types.js";
@@ -142,6 +141,7 @@ async function policyCheck(cmd: Extract<ClientCommand, { kind: "policy-check" }>
   if (cmd.stdin) {
     if (cmd.words.length) throw new UsageError("give either --stdin or a line, not both");
     let denied = false;
+    const { createInterface } = await import("node:readline"); // only --stdin reads lines: not loaded at start
     for await (const line of createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })) {
       if (!line.trim()) continue;
       const answer = await decide(line);

@@ -6,6 +6,7 @@
  * socket): the full CLI then runs in-process.
  */
 import fs from "node:fs";
+import { isatty } from "node:tty"; // not process.stdin.isTTY: that would set up a stdin stream the client never reads
 import { FirebreakError } from "../errors.js";
 import { processOutput } from "../cli/output.js";
 import { errorDocument, errorText, wantsJson } from "../cli/view/error-text.js";
@@ -34,7 +35,7 @@ export async function runClient(argv: readonly string[], env: NodeJS.ProcessEnv 
   };
   for (const signal of Object.keys(SIGNAL_EXIT)) process.once(signal as NodeJS.Signals, onSignal);
   try {
-    return await runThroughDaemon(cmd, { client, output, cwd: process.cwd(), env, isTTY: Boolean(process.stdin.isTTY && process.stderr.isTTY), signal: stopping.signal });
+    return await runThroughDaemon(cmd, { client, output, cwd: process.cwd(), env, isTTY: isatty(0) && isatty(2), signal: stopping.signal });
   } catch (error) {
     if (signalled !== undefined) return signalled;
     // Until the daemon has answered once, any failure means "no usable daemon": run in-process instead.
