@@ -154,17 +154,22 @@ void files_untar(uint64_t id, const char *dir, int list, const uint8_t *payload,
   if (!more) untar_complete(t);
 }
 
+/* Counts a data frame and acknowledges it: acks open the host's send window (its flow control). */
+static void ack_data(transfer *t, size_t n) {
+  t->bytes += n;
+  json_writer w;
+  reply_begin(&w, "ack", t->id);
+  jw_int(&w, "bytes", (int64_t)n);
+  send_reply(&w, NULL, 0);
+}
+
 void transfer_feed(transfer *t, const uint8_t *data, size_t n, int eof) {
   if (t->kind == TRANSFER_UNTAR) {
     if (n && untar_feed(t->untar, data, n) < 0) {
       untar_failed(t);
       return;
     }
-    t->bytes += n;
-    json_writer w;
-    reply_begin(&w, "ack", t->id);
-    jw_int(&w, "bytes", (int64_t)n);
-    send_reply(&w, NULL, 0);
+    ack_data(t, n);
     if (eof) untar_complete(t);
     return;
   }
@@ -177,11 +182,7 @@ void transfer_feed(transfer *t, const uint8_t *data, size_t n, int eof) {
     transfer_release(t, 1);
     return;
   }
-  t->bytes += n;
-  json_writer w;
-  reply_begin(&w, "ack", t->id);
-  jw_int(&w, "bytes", (int64_t)n);
-  send_reply(&w, NULL, 0);
+  ack_data(t, n);
   if (eof) put_complete(t);
 }
 

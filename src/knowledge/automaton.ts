@@ -13,7 +13,6 @@
  * match is seen the automaton only continues while a longer match starting at the same or an earlier
  * position is still possible; the last match seen is then the leftmost-longest one.
  */
-import { createHash } from "node:crypto";
 
 const DEAD = 0;
 const ROOT = 1;
@@ -38,30 +37,19 @@ export type RawMatches = number[];
  * const a = Automaton.build(["he", "hers", "she"]);
  * a.findLeftmostLongest("ushers", a.classOf) // [2, 1, 4]  -> "she" at 1..4
  */
-const SERIALIZED_FORMAT = "firebreak-automaton/1";
-
-function patternsDigest(patterns: readonly string[]): string {
-  const hash = createHash("sha256");
-  for (const p of patterns) hash.update(p).update("\0");
-  return hash.digest("hex");
-}
-
-/** See {@link Automaton.serialize}. */
-export interface SerializedAutomaton {
-  format: string;
-  /** sha256 of the patterns it was built from, in order. */
-  patterns: string;
+/** What an automaton is made of: its alphabet, its states' typed arrays and sizes. */
+export interface AutomatonParts {
+  classOf: Uint16Array;
   K: number;
+  childStart: Int32Array;
+  nodeClass: Uint16Array;
+  fail: Int32Array;
+  depth: Int32Array;
+  own: Int32Array;
+  out: Int32Array;
+  dense: Int32Array;
   denseStateCount: number;
-  alphabet: number[];
-  childStart: string;
-  nodeClass: string;
-  fail: string;
-  depth: string;
-  own: string;
-  out: string;
-  dense: string;
-  patternLength: string;
+  patternLength: Int32Array;
 }
 
 export class Automaton {
@@ -83,19 +71,7 @@ export class Automaton {
   private readonly dense: Int32Array;
   private readonly patternLength: Int32Array;
 
-  private constructor(parts: {
-    classOf: Uint16Array;
-    K: number;
-    childStart: Int32Array;
-    nodeClass: Uint16Array;
-    fail: Int32Array;
-    depth: Int32Array;
-    own: Int32Array;
-    out: Int32Array;
-    dense: Int32Array;
-    denseStateCount: number;
-    patternLength: Int32Array;
-  }) {
+  private constructor(parts: AutomatonParts) {
     this.classOf = parts.classOf;
     this.K = parts.K;
     this.childStart = parts.childStart;
@@ -264,76 +240,15 @@ export class Automaton {
     return new Automaton({ classOf, K, childStart, nodeClass, fail, depth, own, out, dense, denseStateCount, patternLength });
   }
 
-  /**
-   * The automaton as plain JSON, for a cache: typed arrays as base64, the alphabet as `[unit, class]` pairs.
-   * @example const again = Automaton.restore(JSON.parse(JSON.stringify(a.serialize())), patterns);
-   */
-  serialize(patterns: readonly string[]): SerializedAutomaton {
-    const alphabet: number[] = [];
-    for (let u = 0; u < 0x10000; u++) if (this.classOf[u]) alphabet.push(u, this.classOf[u]!);
-    const b64 = (a: Int32Array | Uint16Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
-    return {
-      format: SERIALIZED_FORMAT,
-      patterns: patternsDigest(patterns),
-      K: this.K,
-      denseStateCount: this.denseStateCount,
-      alphabet,
-      childStart: b64(this.childStart),
-      nodeClass: b64(this.nodeClass),
-      fail: b64(this.fail),
-      depth: b64(this.depth),
-      own: b64(this.own),
-      out: b64(this.out),
-      dense: b64(this.dense),
-      patternLength: b64(this.patternLength),
-    };
+  /** The typed arrays and sizes the automaton is made of (for automaton-serial.ts). */
+  parts(): AutomatonParts {
+    const { classOf, K, childStart, nodeClass, fail, depth, own, out, dense, denseStateCount, patternLength } = this;
+    return { classOf, K, childStart, nodeClass, fail, depth, own, out, dense, denseStateCount, patternLength };
   }
 
-  /**
-   * The automaton `serialize()` gave, if it was built from exactly these patterns (their digest) and its sizes are
-   * consistent; undefined otherwise, and the caller builds it again.
-   */
-  static restore(s: SerializedAutomaton | undefined, patterns: readonly string[]): Automaton | undefined {
-    if (!s || s.format !== SERIALIZED_FORMAT || !Number.isInteger(s.K) || !Array.isArray(s.alphabet)) return undefined;
-    if (s.patterns !== patternsDigest(patterns)) return undefined;
-    try {
-      const i32 = (text: string) => {
-        const bytes = Buffer.from(text, "base64");
-        if (bytes.length % 4) throw new RangeError("length");
-        return new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
-      };
-      const u16 = (text: string) => {
-        const bytes = Buffer.from(text, "base64");
-        if (bytes.length % 2) throw new RangeError("length");
-        return new Uint16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
-      };
-      const classOf = new Uint16Array(0x10000);
-      for (let i = 0; i + 1 < s.alphabet.length; i += 2) classOf[s.alphabet[i]!] = s.alphabet[i + 1]!;
-      const parts = {
-        classOf,
-        K: s.K,
-        childStart: i32(s.childStart),
-        nodeClass: u16(s.nodeClass),
-        fail: i32(s.fail),
-        depth: i32(s.depth),
-        own: i32(s.own),
-        out: i32(s.out),
-        dense: i32(s.dense),
-        denseStateCount: s.denseStateCount,
-        patternLength: i32(s.patternLength),
-      };
-      const S = parts.fail.length;
-      const sized =
-        parts.childStart.length === S + 1 &&
-        [parts.nodeClass, parts.depth, parts.own, parts.out].every((a) => a.length === S) &&
-        parts.dense.length === s.denseStateCount * s.K &&
-        s.alphabet.length === 2 * (s.K - 1) &&
-        parts.patternLength.length === patterns.length &&
-        patterns.every((p, i) => parts.patternLength[i] === p.length);
-      return sized ? new Automaton(parts) : undefined;
-    } catch {
-      return undefined;
-    }
+  /** An automaton from parts that `parts()` gave (automaton-serial.ts checks them first). */
+  static fromParts(parts: AutomatonParts): Automaton {
+    return new Automaton(parts);
   }
 
   /**

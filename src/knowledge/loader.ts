@@ -4,7 +4,7 @@ import path from "node:path";
 import { KnowledgeGraphError } from "../errors.js";
 import { readSealed, writeSealed } from "../sealed-file.js";
 import { buildThesaurusFromSources, readMarkdownSources, type TermConflict } from "./markdown-builder.js";
-import type { SerializedAutomaton } from "./automaton.js";
+import type { SerializedAutomaton } from "./automaton-serial.js";
 import { createMatcher, type Matcher } from "./matcher.js";
 import { parseTerraphimJson, toTerraphimJson } from "./terraphim-json.js";
 import type { Thesaurus } from "./thesaurus.js";

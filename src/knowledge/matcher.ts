@@ -1,4 +1,5 @@
-import { Automaton, type RawMatches, type SerializedAutomaton } from "./automaton.js";
+import { Automaton, type RawMatches } from "./automaton.js";
+import { restoreAutomaton, type SerializedAutomaton, serializeAutomaton } from "./automaton-serial.js";
 import { bmpFoldTable, bmpRuns, foldCase, foldWithMap, needsSlowFold } from "./fold.js";
 import type { Thesaurus } from "./thesaurus.js";
 
@@ -95,7 +96,7 @@ export function createMatcher(thesaurus: Thesaurus, options: MatcherOptions = {}
     patterns.push(folded);
     patternEntry.push(i);
   });
-  const automaton = Automaton.restore(options.prebuilt, patterns) ?? Automaton.build(patterns);
+  const automaton = restoreAutomaton(options.prebuilt, patterns) ?? Automaton.build(patterns);
   const fold = bmpFoldTable();
   // Raw text unit -> class of its fold, so unfolded text is scanned without building a folded copy.
   const rawClass = new Uint16Array(0x10000);
@@ -151,7 +152,7 @@ export function createMatcher(thesaurus: Thesaurus, options: MatcherOptions = {}
 
   return {
     engine: "firebreak-automaton",
-    serializeAutomaton: () => automaton.serialize(patterns),
+    serializeAutomaton: () => serializeAutomaton(automaton, patterns),
     termCount: patterns.length,
     wholeWord,
     find,
