@@ -2,6 +2,7 @@
 import { AgentProtocolError, AgentRemoteError } from "../../errors.js";
 import type { AgentHello, Frame, FrameHeader } from "./protocol.js";
 import { INPUT_WINDOW_BYTES, } from "./protocol.js";
+import { parseWalkListing, type WalkEntry } from "./walk-listing.js";
 
 export interface Pending {
   type: string;
@@ -76,4 +77,32 @@ export function parseHello(header: FrameHeader): AgentHello {
   };
   if (typeof header.kernel === "string") hello.kernel = header.kernel;
   return hello;
+}
+
+/** The data frames of one answer, checked against the byte count its final frame declares. */
+export class DataFrames {
+  private readonly parts: Buffer[] = [];
+  private received = 0;
+
+  add(payload: Buffer): void {
+    this.parts.push(payload);
+    this.received += payload.length;
+  }
+
+  whole(type: string, final: Frame): Buffer {
+    const declared = final.header.bytes;
+    if (typeof declared === "number" && declared !== this.received) {
+      throw new AgentProtocolError(`${type}: agent declared ${declared} bytes, sent ${this.received}`);
+    }
+    return Buffer.concat(this.parts, this.received);
+  }
+}
+
+/** A walk listing from the agent; a malformed one is a protocol error naming what was listed. */
+export function listingOf(listing: Buffer, what: string): WalkEntry[] {
+  try {
+    return parseWalkListing(listing);
+  } catch (error) {
+    throw new AgentProtocolError(`${what}: ${(error as Error).message}`);
+  }
 }

@@ -27,8 +27,8 @@ import {
   type PutOptions,
   type ShutdownOptions,
 } from "./client-options.js";
-import { InputWindow, num, type Pending, parseHello, remoteError, toBuffer } from "./client-support.js";
-import { parseWalkListing, type WalkEntry } from "./walk-listing.js";
+import { DataFrames, InputWindow, listingOf, num, type Pending, parseHello, remoteError, toBuffer } from "./client-support.js";
+import type { WalkEntry } from "./walk-listing.js";
 import { ExecOutput } from "./exec-output.js";
 
 
@@ -167,18 +167,9 @@ export class AgentClient {
    * changes are measured against.
    */
   async putTarListed(dir: string, tar: Uint8Array, opts: CallOptions = {}): Promise<WalkEntry[]> {
-    const parts: Buffer[] = [];
-    let received = 0;
-    const done = await this.upload("tar_put", { dir, list: true }, toBuffer(tar), opts, (payload) => {
-      parts.push(payload);
-      received += payload.length;
-    });
-    if (typeof done.header.bytes === "number" && done.header.bytes !== received) throw new AgentProtocolError(`tar_put: agent declared ${done.header.bytes} listing bytes, sent ${received}`);
-    try {
-      return parseWalkListing(Buffer.concat(parts, received));
-    } catch (error) {
-      throw new AgentProtocolError(`tar_put listing of ${dir}: ${(error as Error).message}`);
-    }
+    const body = new DataFrames();
+    const done = await this.upload("tar_put", { dir, list: true }, toBuffer(tar), opts, (payload) => body.add(payload));
+    return listingOf(body.whole("tar_put", done), `tar_put listing of ${dir}`);
   }
 
   /** A tar archive of a guest directory (entries relative to it, `./...`). */
@@ -188,12 +179,7 @@ export class AgentClient {
 
   /** Every path under a guest directory with its lstat data (symlinks not followed, one file system). */
   async walk(dir: string, opts: CallOptions = {}): Promise<WalkEntry[]> {
-    const listing = await this.download("walk", { dir }, opts);
-    try {
-      return parseWalkListing(listing);
-    } catch (error) {
-      throw new AgentProtocolError(`walk ${dir}: ${(error as Error).message}`);
-    }
+    return listingOf(await this.download("walk", { dir }, opts), `walk ${dir}`);
   }
 
   /** Runs a command in the guest, streaming its output; resolves when it has exited. */
@@ -442,18 +428,12 @@ export class AgentClient {
   }
 
   private async download(type: string, fields: Record<string, unknown>, opts: CallOptions): Promise<Buffer> {
-    const parts: Buffer[] = [];
-    let received = 0;
+    const body = new DataFrames();
     const frame = await this.call(type, fields, undefined, opts, ["ok"], (f) => {
       if (f.header.type !== "data") throw new AgentProtocolError(`unexpected '${f.header.type}' for ${type}`);
-      parts.push(f.payload);
-      received += f.payload.length;
+      body.add(f.payload);
     });
-    const declared = frame.header.bytes;
-    if (typeof declared === "number" && declared !== received) {
-      throw new AgentProtocolError(`${type}: agent declared ${declared} bytes, sent ${received}`);
-    }
-    return Buffer.concat(parts, received);
+    return body.whole(type, frame);
   }
 
   private onData(chunk: Buffer): void {
