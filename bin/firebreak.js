@@ -9,7 +9,8 @@ const argv = process.argv.slice(2);
 // none of the engine; it returns undefined when there is no daemon, and the full CLI runs in-process.
 const THROUGH_DAEMON = new Set(["run", "sh", "policy", "commands", "audit", "claude"]);
 
-// A CLI invocation is short: compile the shell parser's WebAssembly with the baseline compiler only.
+// A CLI invocation is short: when the shell parser is WebAssembly (no native tree-sitter binding for this
+// platform), compile it with the baseline compiler only.
 // Optimising it in the background (V8's tier-up) stalled the first file operations by 0.5-0.8 s on
 // 2 cores, for a parser that then runs a handful of times (see docs/ARCHITECTURE.md). The long-lived
 // processes (`serve`, and `mcp` serving an agent's session) parse a lot: they keep full optimisation.

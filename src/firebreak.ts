@@ -12,7 +12,7 @@ import type { VmSource } from "./vm/vm-source.js";
 
 let sharedShell: Promise<ShellAnalyzer> | undefined;
 
-/** One tree-sitter analyzer per process: its WASM is loaded once and serves every context. */
+/** One tree-sitter analyzer per process: its grammar is loaded once and serves every context. */
 export function sharedShellAnalyzer(): Promise<ShellAnalyzer> {
   sharedShell ??= import("./policy/shell/index.js").then((m) => m.createShellAnalyzer());
   return sharedShell;

@@ -25,7 +25,7 @@ const MAX_CACHED_LINES = 512;
 const MAX_CACHED_LINE_CHARS = 4096;
 
 /**
- * Creates the analyzer; the WASM grammar is loaded once per process and shared.
+ * Creates the analyzer; the grammar (native or WebAssembly tree-sitter) is loaded once per process and shared.
  * @example
  * const analyzer = await createShellAnalyzer();
  * analyzer.analyze("ls && rm -rf ~/p").segments.map((s) => s.argv[0]); // ["ls", "rm"]

@@ -14,7 +14,7 @@ const only = (line: string) => {
   return segments[0] as (typeof segments)[number];
 };
 
-describe("WASM grammar", () => {
+describe("grammar", () => {
   it("loads tree-sitter-bash and parses a line", async () => {
     expect(readFileSync(bashWasmPath()).subarray(0, 4)).toEqual(Buffer.from([0, 0x61, 0x73, 0x6d]));
     const parser = await loadBashParser();

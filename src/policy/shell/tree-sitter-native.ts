@@ -1,0 +1,46 @@
+/**
+ * The native backend of `BashParser`: node-tree-sitter with tree-sitter-bash's binding, both loaded from
+ * their prebuilt binaries. Optional: when either does not load (no prebuild for this platform, a Node ABI
+ * it was not built for), `reason` says why and the WebAssembly backend parses instead.
+ */
+import { createRequire } from "node:module";
+import type NativeParser from "tree-sitter";
+import { type BashParser, type ErrorScanNode, type SyntaxNode, collectErrors, emptyRoot } from "./syntax-node.js";
+
+type Loaded = { parser: BashParser; reason?: undefined } | { parser?: undefined; reason: string };
+
+export function loadNativeParser(): Loaded {
+  let parser: NativeParser;
+  try {
+    const require = createRequire(import.meta.url);
+    const Parser = require("tree-sitter") as typeof NativeParser;
+    const bash = require("tree-sitter-bash") as NativeParser.Language;
+    parser = new Parser();
+    parser.setLanguage(bash);
+  } catch (error) {
+    return { reason: (error as Error)?.message ?? String(error) };
+  }
+  return {
+    parser: {
+      backend: "native",
+      parse(source: string) {
+        const tree = parser.parse(source);
+        if (!tree) return { root: emptyRoot(source), errors: ["parser returned no tree"], errorOffsets: [0] };
+        const rootNode = tree.rootNode;
+        const { errors, errorOffsets } = rootNode.hasError ? collectErrors(rootNode as unknown as ErrorScanNode, source) : { errors: [], errorOffsets: [] };
+        return { root: copyTree(tree.walk()), errors, errorOffsets };
+      },
+    },
+  };
+}
+
+// A cursor walk reads each node's fields without creating a JS object per tree-sitter node.
+function copyTree(cursor: NativeParser.TreeCursor): SyntaxNode {
+  const node: SyntaxNode = { type: cursor.nodeType, named: cursor.nodeIsNamed, start: cursor.startIndex, end: cursor.endIndex, children: [] };
+  if (cursor.gotoFirstChild()) {
+    do node.children.push(copyTree(cursor));
+    while (cursor.gotoNextSibling());
+    cursor.gotoParent();
+  }
+  return node;
+}
