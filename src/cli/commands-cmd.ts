@@ -3,7 +3,6 @@ import path from "node:path";
 import { Command } from "commander";
 import { usageLine } from "../commands/args.js";
 import { CommandRegistry } from "../commands/registry.js";
-import { watchRegistry } from "../commands/watch.js";
 import { commandSummary, definitionView, registryProblems } from "../commands/summary.js";
 import { resolveCommand } from "../engine/plan.js";
 import { EXIT, UsageError } from "../errors.js";
@@ -83,6 +82,7 @@ export function commandsCommand(deps: CliDeps): Command {
       const ctx = await deps.context(self.parent!.parent!);
       const o = deps.output;
       o.out(`watching: ${ctx.registry.dirs().join(", ")}`);
+      const { watchRegistry } = await import("../commands/watch.js"); // chokidar: only for the one command that watches
       const watcher = watchRegistry(ctx.registry, (report, file) => {
         const stale = report.stale.includes(file) ? " (broken: still serving its last good version)" : "";
         o.out(`${new Date().toISOString()} reloaded ${file}${stale}: ${report.definitions.length} commands, ${report.errors.length} error(s)`);

@@ -1,4 +1,3 @@
-import { createInterface } from "node:readline";
 import { Command } from "commander";
 import { checkLines } from "../engine/policy-check.js";
 import { EXIT, UsageError } from "../errors.js";
@@ -19,6 +18,7 @@ export function policyCommand(deps: CliDeps): Command {
       const decideOne = async (line: string) => (await checkLines(ctx, [line], { cwd: deps.cwd, role: opts.role }))[0]!;
       if (opts.stdin) {
         if (words.length) throw new UsageError("give either --stdin or a line, not both");
+        const { createInterface } = await import("node:readline"); // only when it reads --stdin
         const rl = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
         let denied = false;
         for await (const line of rl) {

@@ -1,15 +1,11 @@
 import { Command } from "commander";
 import { UsageError, VmError } from "../errors.js";
-import { runVmBench } from "../vm/bench.js";
-import { bootProbe, vmDoctor } from "../vm/doctor.js";
-import { reapOrphans } from "../vm/orphans.js";
-import { buildGuestImage } from "../vm/image/builder.js";
-import { bootAndAnalyze } from "../vm/phases/probe.js";
+// The VM stack (QEMU and Firecracker backends, image builder) loads when a `vm` subcommand runs, not with the CLI.
 import { bootAnalysisText } from "./view/boot-phases-text.js";
 import { buildStage, IMAGE_HEARTBEAT_MS, Progress } from "./view/progress.js";
-import { VmRuntime } from "../vm/runtime.js";
-import { vmExec } from "../engine/vm-exec.js";
 import type { CliDeps } from "./deps.js";
+import type { VmRuntime } from "../vm/runtime.js";
+import type { buildGuestImage } from "../vm/image/builder.js";
 import { paint, table } from "./output.js";
 
 const positiveInt = (name: string) => (value: string) => {
@@ -23,6 +19,7 @@ export function vmCommand(deps: CliDeps): Command {
   const o = deps.output;
   const runtimeOf = async (self: Command, overrides: Partial<VmRuntime["config"]> = {}) => {
     const ctx = await deps.context(self.parent!.parent!);
+    const { VmRuntime } = await import("../vm/runtime.js");
     return { ctx, runtime: new VmRuntime({ ...ctx.config.vm, ...overrides }, ctx.stateDir) };
   };
 
@@ -32,6 +29,7 @@ export function vmCommand(deps: CliDeps): Command {
     .option("--json", "one JSON document on stdout")
     .action(async (opts: { json?: boolean }, self: Command) => {
       const { runtime } = await runtimeOf(self);
+      const { vmDoctor } = await import("../vm/doctor.js");
       const report = await vmDoctor(runtime);
       const { backends: checks, image, snapshots } = report;
       if (opts.json) return o.json(report);
@@ -61,6 +59,7 @@ export function vmCommand(deps: CliDeps): Command {
       };
       let built: Awaited<ReturnType<typeof buildGuestImage>>;
       try {
+        const [{ buildGuestImage }, { VmRuntime }] = await Promise.all([import("../vm/image/builder.js"), import("../vm/runtime.js")]);
         built = await buildGuestImage({ stateDir: new VmRuntime(ctx.config.vm, ctx.stateDir).stateDir, force: opts.force, progress: onLine });
       } finally {
         progress.stop();
@@ -80,10 +79,12 @@ export function vmCommand(deps: CliDeps): Command {
       const { runtime } = await runtimeOf(self);
       if (opts.restore && !opts.analyze) throw new UsageError("--restore goes with --analyze: firebreak vm boot --analyze --restore");
       if (opts.analyze) {
+        const { bootAndAnalyze } = await import("../vm/phases/probe.js");
         const report = await bootAndAnalyze(runtime, { restore: opts.restore, memoryMb: opts.memory, lastN: opts.last });
         if (opts.json) return o.json(report);
         return o.out(bootAnalysisText(o, report));
       }
+      const { bootProbe } = await import("../vm/doctor.js");
       const report = await bootProbe(runtime, opts.memory);
       if (opts.json) return o.json(report);
       o.out(`booted ${report.vm} with ${report.backend} in ${report.total_ms} ms (agent ping ${report.ping_ms.toFixed(2)} ms)`);
@@ -103,6 +104,7 @@ export function vmCommand(deps: CliDeps): Command {
       if (!line.trim()) throw new UsageError("give a shell line: firebreak vm exec -- '<line>'");
       const ctx = await deps.context(self.parent!.parent!);
       // VMs of firebreak processes that died before cleaning up: reaped here (cheap when there are none).
+      const [{ reapOrphans }, { VmRuntime }, { vmExec }] = await Promise.all([import("../vm/orphans.js"), import("../vm/runtime.js"), import("../engine/vm-exec.js")]);
       await reapOrphans({ stateDir: new VmRuntime(ctx.config.vm, ctx.stateDir).stateDir }).catch(() => undefined);
       const result = await vmExec(
         ctx,
@@ -155,6 +157,7 @@ export function vmCommand(deps: CliDeps): Command {
     .action(async (opts: { runs: number; json?: boolean }, self: Command) => {
       const { runtime } = await runtimeOf(self);
       // Never a surprise kernel build from a benchmark: build with `vm image build`.
+      const { runVmBench } = await import("../vm/bench.js");
       const r = await runVmBench({ runs: opts.runs, stateDir: runtime.stateDir, buildImage: false, progress: (l) => o.err(l) });
       if (opts.json) return o.json(r);
       const row = (name: string, s: { median: number; min: number; max: number }) => [name, String(s.median), String(s.min), String(s.max)];

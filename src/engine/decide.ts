@@ -122,7 +122,7 @@ export async function decide(ctx: EngineContext, input: DecideInput): Promise<{ 
     else {
       // A guest the host can never hold is refused now, with the reason, not when its VM fails to start.
       const vmTypeName = config.roles[input.role]?.vm_type;
-      const problem = ctx.vm.fitProblem?.(input.resourceLimits, vmTypeName ? config.vm_types[vmTypeName] : undefined);
+      const problem = await ctx.vm.fitProblem?.(input.resourceLimits, vmTypeName ? config.vm_types[vmTypeName] : undefined);
       if (problem) placed = { placement: "denied", reasons: [...placed.reasons, problem] };
     }
   }

@@ -5,7 +5,6 @@ import { sealKeyFile } from "../sealed-file.js";
 import { ConfigError } from "../errors.js";
 import { type LoadedKnowledgeGraph, loadKnowledgeGraph } from "../knowledge/loader.js";
 import { readMarkdownSources } from "../knowledge/markdown-builder.js";
-import { createMatcher, type Matcher } from "../knowledge/matcher.js";
 import { RoleGraph } from "../knowledge/role-graph.js";
 import { validateRequiredConcepts } from "../knowledge/validate.js";
 import type { EngineContext } from "./context.js";
@@ -63,8 +62,6 @@ export async function checkConcepts(ctx: EngineContext, definition: CommandDefin
   return concepts;
 }
 
-const wholeWordMatchers = new WeakMap<LoadedKnowledgeGraph, Matcher>();
-
 /**
  * Concepts mentioned in a script, for the audit record. Whole words only, so "latest" is not tagged
  * "test"; a role whose graph cannot load records none (the run itself was already decided).
@@ -76,10 +73,6 @@ export async function conceptsInScript(ctx: EngineContext, role: string, script:
   } catch {
     return [];
   }
-  let matcher = wholeWordMatchers.get(kg);
-  if (!matcher) {
-    matcher = createMatcher(kg.thesaurus, { wholeWord: true });
-    wholeWordMatchers.set(kg, matcher);
-  }
+  const matcher = kg.matcher.withWholeWord(true); // the loaded (cached) automaton: nothing is built per call
   return [...new Set(matcher.find(script).map((m) => m.concept))].sort();
 }

@@ -28,7 +28,7 @@ export async function vmExec(ctx: EngineContext, req: VmExecRequest, run: { emit
   const id = `vm-exec-${randomUUID()}`;
   const record = { id, user: ctx.user, role: ctx.config.default_role, command: null, definition_sha256: null, parameters: {}, rendered: req.line, placement: "vm" as const, risk: "unassessed", reasons: ["firebreak vm exec: always in a microVM"] };
   const limits = { max_memory_mb: req.memoryMb, network_access: Boolean(req.network) };
-  const problem = ctx.vm.fitProblem?.(limits);
+  const problem = await ctx.vm.fitProblem?.(limits);
   if (problem) {
     await ctx.audit?.append({ ...record, kind: "refused", placement: "denied", reasons: [problem] });
     throw new RefusedError("vm exec refused before starting a VM: the guest does not fit this host", [problem]);

@@ -40,6 +40,8 @@ export interface Matcher {
   serializeAutomaton(): SerializedAutomaton;
   readonly termCount: number;
   readonly wholeWord: boolean;
+  /** The same terms over the same automaton, matching whole words only (or not): nothing is built again. */
+  withWholeWord(wholeWord: boolean): Matcher;
   /** Matches in text order. */
   find(text: string): KgMatch[];
   /** Distinct concepts found in the text, in order of first appearance. */
@@ -101,8 +103,20 @@ export function createMatcher(thesaurus: Thesaurus, options: MatcherOptions = {}
   // Raw text unit -> class of its fold, so unfolded text is scanned without building a folded copy.
   const rawClass = new Uint16Array(0x10000);
   for (let u = 0; u < 0x10000; u++) rawClass[u] = automaton.classOf[fold[u]!]!;
-  const wholeWord = options.wholeWord === true;
+  return matcherOver({ entries, patterns, patternEntry, automaton, rawClass }, options.wholeWord === true);
+}
 
+/** What a matcher is built from; matchers that differ only in `wholeWord` share it. */
+interface MatcherCore {
+  entries: ReturnType<Thesaurus["entries"]>;
+  patterns: string[];
+  patternEntry: number[];
+  automaton: Automaton;
+  rawClass: Uint16Array;
+}
+
+function matcherOver(core: MatcherCore, wholeWord: boolean): Matcher {
+  const { entries, patterns, patternEntry, automaton, rawClass } = core;
   const scan = (text: string): { raw: RawMatches; startOf: Int32Array | null; endOf: Int32Array | null } => {
     let haystack = text;
     let table: Uint16Array = rawClass;
@@ -150,11 +164,12 @@ export function createMatcher(thesaurus: Thesaurus, options: MatcherOptions = {}
     return matches;
   };
 
-  return {
+  const matcher: Matcher = {
     engine: "firebreak-automaton",
     serializeAutomaton: () => serializeAutomaton(automaton, patterns),
     termCount: patterns.length,
     wholeWord,
+    withWholeWord: (w) => (w === wholeWord ? matcher : matcherOver(core, w)),
     find,
     concepts(text) {
       return [...new Set(find(text).map((m) => m.concept))];
@@ -169,6 +184,7 @@ export function createMatcher(thesaurus: Thesaurus, options: MatcherOptions = {}
       return out + text.slice(last);
     },
   };
+  return matcher;
 }
 
 function renderLink(m: KgMatch, linkType: LinkType): string {

@@ -10,7 +10,7 @@ export interface VmRunner {
    * Why a VM for these limits (over the role's vm_type) can never be held by this host, else undefined: asked at plan
    * time, so an impossible guest is refused with the reason instead of failing (or starving the host) when it starts.
    */
-  fitProblem?(limits: ResourceLimits | undefined, vmType?: VmTypeConfig): string | undefined;
+  fitProblem?(limits: ResourceLimits | undefined, vmType?: VmTypeConfig): string | undefined | Promise<string | undefined>;
   run(request: VmRunRequest): Promise<VmRunOutcome>;
 }
 

@@ -150,6 +150,17 @@ describe("createMatcher", () => {
     ]);
   });
 
+  it("withWholeWord gives the other mode over the same automaton, matching as a matcher built for it", () => {
+    const th = thesaurusOf({ npm: "bun", git: "git", "git push": "git", ".net": "dotnet", "c++": "cpp" });
+    const text = "pnpm npm_x npm, digit git push, asp.net and c++";
+    const any = createMatcher(th);
+    const whole = any.withWholeWord(true);
+    expect(whole.wholeWord).toBe(true);
+    expect(whole.find(text)).toEqual(createMatcher(th, { wholeWord: true }).find(text));
+    expect(whole.withWholeWord(false).find(text)).toEqual(any.find(text));
+    expect(any.withWholeWord(false)).toBe(any);
+  });
+
   it("whole-word mode falls back to a shorter term when the longest is glued to a word", () => {
     const th = thesaurusOf({ data: "data", "data store": "storage" });
     expect(createMatcher(th, { wholeWord: true }).find("data stores").map((m) => m.term)).toEqual(["data"]);
