@@ -5,9 +5,11 @@
 
 const argv = process.argv.slice(2);
 
-// When a daemon runs (`firebreak serve`), these go through it with the small client bundle, which loads
-// none of the engine; it returns undefined when there is no daemon, and the full CLI runs in-process.
-const THROUGH_DAEMON = new Set(["run", "sh", "policy", "commands", "audit", "claude"]);
+// The sub-commands an agent or a script calls many times a second. When a daemon runs (`firebreak serve`), they go
+// through it with the small client bundle, which loads none of the engine; it returns undefined when there is no
+// daemon. In-process, they run from dist/cli/frequent.cjs (only these sub-commands, precompiled); every other
+// sub-command from the full CLI (dist/cli/main.js).
+const FREQUENT = new Set(["run", "sh", "policy", "commands", "audit", "claude"]);
 
 // A CLI invocation is short: when the shell parser is WebAssembly (no native tree-sitter binding for this
 // platform), compile it with the baseline compiler only.
@@ -17,7 +19,7 @@ const THROUGH_DAEMON = new Set(["run", "sh", "policy", "commands", "audit", "cla
 const LONG_LIVED = new Set(["serve", "mcp"]);
 
 async function main() {
-  if (THROUGH_DAEMON.has(argv[0]) && process.env.FIREBREAK_DAEMON !== "off") {
+  if (FREQUENT.has(argv[0]) && process.env.FIREBREAK_DAEMON !== "off") {
     const status = await require("../dist/client.cjs").runClient(argv);
     if (status !== undefined) {
       process.exitCode = status;
@@ -25,8 +27,38 @@ async function main() {
     }
   }
   if (!process.env.FIREBREAK_WASM_TIER_UP && !LONG_LIVED.has(argv[0] ?? "")) require("node:v8").setFlagsFromString("--liftoff-only");
+  if (FREQUENT.has(argv[0])) return loadCompiled(require("node:path").join(__dirname, "..", "dist", "cli", "frequent.cjs"));
   // One bundled file (npm run build) loads in a fraction of the time of ~300 separate modules.
   await import("../dist/cli/main.js");
+}
+
+/**
+ * Runs a CommonJS bundle with the V8 code cache made for it at build time (`<file>.v8cache`), so the call does not
+ * compile ~1 MB of JavaScript first. The cache is as trusted as the bundle (the same install, written by the build):
+ * it is used only while the bundle's size and mtime are those it was made for, and V8 rejects one from another
+ * Node or other flags. FIREBREAK_BUILD_CODE_CACHE=1 (the build) makes it at exit, after a real run.
+ */
+function loadCompiled(file) {
+  const fs = require("node:fs");
+  const vm = require("node:vm");
+  const Module = require("node:module");
+  const cacheFile = `${file}.v8cache`;
+  const building = process.env.FIREBREAK_BUILD_CODE_CACHE === "1";
+  const stat = fs.statSync(file);
+  const stamp = `firebreak-code-cache ${stat.size} ${stat.mtimeMs}\n`;
+  let cachedData;
+  if (!building) {
+    try {
+      const cache = fs.readFileSync(cacheFile);
+      if (cache.subarray(0, stamp.length).toString("latin1") === stamp) cachedData = cache.subarray(stamp.length);
+    } catch {
+      // no cache (not built, or removed): compile
+    }
+  }
+  const script = new vm.Script(Module.wrap(fs.readFileSync(file, "utf8")), { filename: file, cachedData });
+  if (building) process.once("exit", () => fs.writeFileSync(cacheFile, Buffer.concat([Buffer.from(stamp, "latin1"), script.createCachedData()])));
+  const module = { exports: {}, filename: file, id: file };
+  script.runInThisContext().call(module.exports, module.exports, Module.createRequire(file), module, file, require("node:path").dirname(file));
 }
 
 main();

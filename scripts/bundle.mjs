@@ -1,7 +1,11 @@
 // `npm run bundle`: the two bundles `bin/firebreak.js` loads, from tsc's output in dist/src.
 // - dist/cli/main.js: the whole CLI, ES modules split into chunks (the server, the UI and MCP load only when used);
+// - dist/cli/frequent.cjs: `run`, `sh`, `commands`, `audit`, `policy`, `claude` alone, as one CommonJS file, and
+//   its V8 code cache (frequent.cjs.v8cache), made by running it once: bin/firebreak.js loads it compiled;
 // - dist/client.cjs: the lean client that talks to a running daemon (CommonJS: no ES module loader at start).
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -30,6 +34,27 @@ const zodEnglishOnly = {
   },
 };
 
+/**
+ * A CommonJS bundle runs through vm.Script (bin/firebreak.js), where `import()` needs an experimental flag: Node's
+ * own modules, the only ones left as imports once everything else is bundled, become `require` (same exports).
+ */
+const builtinImportsAsRequire = {
+  name: "builtin-imports-as-require",
+  setup(b) {
+    b.onLoad({ filter: /\.js$/ }, (args) => {
+      if (!args.path.startsWith(path.join(dist, "src") + path.sep)) return undefined;
+      const source = fs.readFileSync(args.path, "utf8");
+      return { contents: source.replace(/\bimport\(("node:[a-z_/]+")\)/g, "Promise.resolve().then(() => require($1))"), loader: "js" };
+    });
+  },
+};
+
+/** Fails the build when a CommonJS bundle still has an `import()` (it would fail only when that code runs). */
+function assertNoDynamicImport(file) {
+  const left = /[^.\w]import\(\s*["'`\w]/.exec(fs.readFileSync(file, "utf8"));
+  if (left) throw new Error(`${file}: a dynamic import() is left in a CommonJS bundle: ${left[0]}`);
+}
+
 fs.rmSync(path.join(dist, "cli"), { recursive: true, force: true });
 await build({
   entryPoints: [path.join(dist, "src/cli/main.js")],
@@ -45,14 +70,35 @@ await build({
   logLevel: "warning",
   banner: { js: "import { createRequire as __firebreakRequire } from 'node:module'; const require = __firebreakRequire(import.meta.url);" },
 });
-await build({
-  entryPoints: [path.join(dist, "src/client/main.js")],
+const commonJs = {
   bundle: true,
   platform: "node",
   format: "cjs",
   target: "node20",
-  outfile: path.join(dist, "client.cjs"),
   logLevel: "warning",
   define: { "import.meta.url": "__firebreakUrl" },
   banner: { js: "const __firebreakUrl = require('node:url').pathToFileURL(__filename).href;" },
-});
+};
+await build({ ...commonJs, entryPoints: [path.join(dist, "src/cli/frequent-main.js")], outfile: path.join(dist, "cli", "frequent.cjs"), external, plugins: [zodEnglishOnly, builtinImportsAsRequire] });
+assertNoDynamicImport(path.join(dist, "cli", "frequent.cjs"));
+writeCodeCache();
+await build({ ...commonJs, entryPoints: [path.join(dist, "src/client/main.js")], outfile: path.join(dist, "client.cjs") });
+
+/**
+ * Runs `firebreak run hello-world` once through bin/firebreak.js with FIREBREAK_BUILD_CODE_CACHE=1, in a throwaway
+ * home: the bin writes the code V8 compiled on the way (the functions a run uses, not only the top level) beside the
+ * bundle. Without it (a failure here, another Node), the bundle is compiled as any script: slower, same behaviour.
+ */
+function writeCodeCache() {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "firebreak-code-cache-"));
+  try {
+    const env = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: path.join(home, "config"), XDG_STATE_HOME: path.join(home, "state"), XDG_RUNTIME_DIR: home, FIREBREAK_DAEMON: "off", FIREBREAK_BUILD_CODE_CACHE: "1" };
+    const r = spawnSync(process.execPath, [path.join(root, "bin", "firebreak.js"), "run", "hello-world", "--name", "cache", "--greeting", "hi"], { cwd: home, env, encoding: "utf8" });
+    if (r.status !== 0) {
+      fs.rmSync(path.join(dist, "cli", "frequent.cjs.v8cache"), { force: true });
+      console.warn(`bundle: no code cache for dist/cli/frequent.cjs (the warm-up run exited ${r.status}): ${r.stderr}`);
+    }
+  } finally {
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}

@@ -1,4 +1,4 @@
-import { Command } from "commander";
+import type { Command } from "commander";
 import { auditCommand } from "./audit-cmd.js";
 import { commandsCommand } from "./commands-cmd.js";
 import { configCommand } from "./config-cmd.js";
@@ -24,6 +24,7 @@ import { tuiCommand } from "./tui-cmd.js";
 import { completeCommand, completionCommand } from "./completion-cmd.js";
 import { vmCommand } from "./vm-cmd.js";
 
+import { baseProgram, withExitOverride } from "./program-base.js";
 import { VERSION } from "./version.js";
 
 export { VERSION };
@@ -35,14 +36,7 @@ export { VERSION };
  * await createProgram(deps).parseAsync(["commands", "list"], { from: "user" });
  */
 export function createProgram(deps: CliDeps): Command {
-  const program = new Command("firebreak")
-    .description("runs every command where it is safe to run it")
-    .version(VERSION)
-    .option("-c, --config <file>", "project config file (default: nearest firebreak.toml)")
-    .option("--no-daemon", "run in this process even when a daemon (firebreak serve) answers (also FIREBREAK_DAEMON=off)")
-    .enablePositionalOptions()
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => deps.output.out(s.trimEnd()), writeErr: (s) => deps.output.err(s.trimEnd()) });
+  const program = baseProgram(deps);
   const stdout = (s: string) => deps.output.out(s.replace(/\n$/, ""));
   const hooks = hooksCommand({
     stdout,
@@ -65,11 +59,5 @@ export function createProgram(deps: CliDeps): Command {
     program.addCommand(sub);
   }
   program.addCommand(completeCommand(deps), { hidden: true });
-  // Sub-commands inherit exit override so commander never calls process.exit itself.
-  const propagate = (c: Command) => {
-    c.exitOverride();
-    c.commands.forEach(propagate);
-  };
-  propagate(program);
-  return program;
+  return withExitOverride(program);
 }

@@ -75,6 +75,12 @@ export async function runThroughDaemon(cmd: ClientCommand, c: ClientContext): Pr
 }
 
 async function run(cmd: Extract<ClientCommand, { kind: "run" }>, c: ClientContext): Promise<number> {
+  // No token that could be one of firebreak's options: every token is the command's, whatever it declares, so the
+  // run is asked for at once (one request instead of two; an unknown name is refused by the run as by the lookup).
+  if (!mayHoldRunFlags(cmd.tokens)) {
+    const request: InvocationRequest = { command: cmd.name, args: [...cmd.tokens], cwd: c.cwd, role: cmd.role, yes: cmd.yes, env: stringEnv(c.env) };
+    return runRequest(c, request, { json: cmd.json, planOnly: cmd.plan });
+  }
   // The definition decides which of --json/--yes/--plan/--role after the name are firebreak's.
   const { definition, usage, documentation } = await get<{ definition: DefinitionView; usage: string; documentation: string }>(c, `/v1/commands/${enc(cmd.name)}?cwd=${enc(c.cwd)}`);
   const { flags, rest } = splitRunTokens(definition, cmd.tokens);
@@ -84,6 +90,15 @@ async function run(cmd: Extract<ClientCommand, { kind: "run" }>, c: ClientContex
   }
   const request: InvocationRequest = { command: definition.qualifiedName, args: rest, cwd: c.cwd, role: flags.role ?? cmd.role, yes: cmd.yes || Boolean(flags.yes), env: stringEnv(c.env) };
   return runRequest(c, request, { json: cmd.json || Boolean(flags.json), planOnly: cmd.plan || Boolean(flags.plan) });
+}
+
+/** Whether a token after the command name could be one of firebreak's own options (only then is its definition needed). */
+function mayHoldRunFlags(tokens: readonly string[]): boolean {
+  try {
+    return Object.keys(splitRunTokens(undefined, tokens).flags).length > 0;
+  } catch {
+    return true; // `--role` without a value, unless the command declares `role`: the definition decides
+  }
 }
 
 /** Plans or runs one invocation (a named command or a shell line) through the daemon, shown by the run view. */

@@ -1,0 +1,6 @@
+// `firebreak run|sh|commands|audit|policy|claude` in-process: bundled alone as CommonJS (dist/cli/frequent.cjs),
+// which bin/firebreak.js loads with a V8 code cache made at build time.
+import { createFrequentProgram } from "./frequent-program.js";
+import { runCli } from "./process-entry.js";
+
+void runCli(createFrequentProgram);

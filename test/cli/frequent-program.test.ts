@@ -1,0 +1,68 @@
+/**
+ * `run`, `sh`, `commands`, `audit`, `policy` and `claude` run in-process from their own bundle (the frequent program,
+ * precompiled). They must be the same commands as in the full CLI, bin/firebreak.js must send exactly those there,
+ * and a code cache V8 cannot use must cost speed only.
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import type { Command } from "commander";
+import { describe, expect, it } from "vitest";
+import type { CliDeps } from "../../src/cli/deps.js";
+import { createFrequentProgram } from "../../src/cli/frequent-program.js";
+import { createProgram } from "../../src/cli/program.js";
+import { freshCliProject } from "../helpers/cli.js";
+import { REPO_ROOT, removeAfterFile } from "../helpers/tmp.js";
+
+const deps = {
+  output: { out: () => {}, err: () => {}, json: () => {} },
+  cwd: REPO_ROOT,
+  env: {},
+  isTTY: false,
+  signal: new AbortController().signal,
+  setExitStatus: () => {},
+  context: async () => {
+    throw new Error("not used");
+  },
+} as unknown as CliDeps;
+
+/** Every command under `cmd` with its help text, which shows its options, arguments and sub-commands. */
+function helpTree(cmd: Command, prefix = ""): Record<string, string> {
+  const name = `${prefix}${cmd.name()}`;
+  return Object.assign({ [name]: cmd.helpInformation() }, ...cmd.commands.map((c) => helpTree(c, `${name} `)));
+}
+
+describe("the frequent program", () => {
+  it("defines its sub-commands exactly as the full program does", () => {
+    const full = createProgram(deps);
+    const frequent = createFrequentProgram(deps);
+    expect(frequent.helpInformation().split("Commands:")[0]).toBe(full.helpInformation().split("Commands:")[0]);
+    for (const sub of frequent.commands) {
+      const same = full.commands.find((c) => c.name() === sub.name());
+      expect(same, sub.name()).toBeDefined();
+      expect(helpTree(sub)).toEqual(helpTree(same!));
+    }
+  });
+
+  it("is what bin/firebreak.js loads for exactly those sub-commands", () => {
+    const bin = fs.readFileSync(path.join(REPO_ROOT, "bin/firebreak.js"), "utf8");
+    const routed = JSON.parse(/const FREQUENT = new Set\((\[[^\]]*\])\)/.exec(bin)![1]!) as string[];
+    expect([...routed].sort()).toEqual(createFrequentProgram(deps).commands.map((c) => c.name()).sort());
+  });
+
+  it("runs the same from a code cache V8 rejects (another build's, garbage)", () => {
+    // A copy of bin/ and the bundle inside the repo, so the bundle still finds node_modules and the package root.
+    const copy = removeAfterFile(fs.mkdtempSync(path.join(REPO_ROOT, ".test-code-cache-")));
+    fs.cpSync(path.join(REPO_ROOT, "bin"), path.join(copy, "bin"), { recursive: true });
+    fs.mkdirSync(path.join(copy, "dist", "cli"), { recursive: true });
+    const bundle = path.join(copy, "dist", "cli", "frequent.cjs");
+    fs.copyFileSync(path.join(REPO_ROOT, "dist", "cli", "frequent.cjs"), bundle);
+    const stat = fs.statSync(bundle);
+    fs.writeFileSync(`${bundle}.v8cache`, Buffer.concat([Buffer.from(`firebreak-code-cache ${stat.size} ${stat.mtimeMs}\n`, "latin1"), Buffer.alloc(4096, 0x5a)]));
+    const { project, env } = freshCliProject();
+    const r = spawnSync(process.execPath, [path.join(copy, "bin", "firebreak.js"), "policy", "check", "--json", "--", "rm -rf ~"], { cwd: project, env: { ...env, FIREBREAK_DAEMON: "off" }, encoding: "utf8" });
+    expect(r.stderr).not.toMatch(/internal error|Error:/);
+    expect(r.status).toBe(77);
+    expect(JSON.parse(r.stdout)).toMatchObject({ line: "rm -rf ~", placement: "denied", risk: "critical" });
+  });
+});
