@@ -34,13 +34,11 @@ export class AuditLog {
   async append(entry: AuditEntry): Promise<AuditRecord> {
     fs.mkdirSync(this.dir, { recursive: true });
     fs.closeSync(fs.openSync(this.file, "a"));
-    let release: () => Promise<void>;
+    let release: () => unknown;
     try {
-      release = await lockfile.lock(this.file, {
-        stale: LOCK_STALE_MS,
-        retries: { retries: 400, minTimeout: 2, maxTimeout: 50, randomize: true },
-        realpath: false,
-      });
+      // Uncontended (nearly always), the lock is taken at once, without a trip through the thread pool; only when
+      // another process holds it does the append wait, asynchronously, with retries.
+      release = tryLockSync(this.file) ?? (await lockfile.lock(this.file, { stale: LOCK_STALE_MS, retries: { retries: 400, minTimeout: 2, maxTimeout: 50, randomize: true }, realpath: false }));
     } catch (cause) {
       throw new AuditError(`cannot lock the audit log ${this.file}: ${(cause as Error).message}`, { cause });
     }
@@ -204,6 +202,16 @@ export class AuditLog {
     } finally {
       fs.closeSync(fd);
     }
+  }
+}
+
+/** The lock when nobody holds it, else undefined (held: the caller waits for it); other failures are thrown. */
+function tryLockSync(file: string): (() => void) | undefined {
+  try {
+    return lockfile.lockSync(file, { stale: LOCK_STALE_MS, realpath: false });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ELOCKED") return undefined;
+    throw error;
   }
 }
 

@@ -4,7 +4,7 @@
  * @example
  * {"ts":"2026-11-23T10:00:00.000Z","hook_event_name":"PreCommand","invocation_id":"…","command":"backup-db",…}
  */
-import { appendFile, mkdir } from "node:fs/promises";
+import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { LoggingConfig } from "../config.js";
 import { hookEvent } from "../event.js";
@@ -30,13 +30,16 @@ export function createLoggingHook(config: LoggingConfig, deps: LoggingHookDeps =
       const file = config.file ? resolve(ctx.stateDir, config.file) : undefined;
       if (file) {
         // One appendFile call = one O_APPEND write: concurrent invocations do not interleave lines. The folder is
-        // made only when it is missing (once, normally), not before every line.
-        const append = () => appendFile(file, line, { encoding: "utf8", mode: 0o600 });
-        await append().catch(async (error: NodeJS.ErrnoException) => {
-          if (error.code !== "ENOENT") throw error;
-          await mkdir(dirname(file), { recursive: true });
-          await append();
-        });
+        // made only when it is missing (once, normally), not before every line. Synchronous: one short line costs
+        // less than open, write and close each going through the thread pool and back.
+        const append = () => appendFileSync(file, line, { encoding: "utf8", mode: 0o600 });
+        try {
+          append();
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+          mkdirSync(dirname(file), { recursive: true });
+          append();
+        }
       }
       return { action: "continue" };
     },
