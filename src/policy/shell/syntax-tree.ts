@@ -1,6 +1,6 @@
 /**
  * Loads tree-sitter-bash once and turns its trees into plain JS objects, from one of two backends that parse
- * with the same grammar: the native binding (`tree-sitter`, an optional dependency with prebuilt binaries;
+ * with the same grammar: the native binding (`tree-sitter`, an optional dependency, prebuilt or compiled at install;
  * ~20 ms to load, sub-millisecond parses) or WebAssembly (`web-tree-sitter`; always present, 65-170 ms to
  * initialise on 2 cores). Native is used when it loads; `FIREBREAK_PARSER=wasm` forces WebAssembly.
  * Why plain objects: walking tree-sitter nodes crosses into native or WASM memory at every step; one copy

@@ -1,7 +1,7 @@
 /**
- * The native backend of `BashParser`: node-tree-sitter with tree-sitter-bash's binding, both loaded from
- * their prebuilt binaries. Optional: when either does not load (no prebuild for this platform, a Node ABI
- * it was not built for), `reason` says why and the WebAssembly backend parses instead.
+ * The native backend of `BashParser`: node-tree-sitter with tree-sitter-bash's binding (prebuilt, or compiled at
+ * install where the prebuilt one does not load). Optional: when either does not load (not installed, no toolchain
+ * at install, a Node ABI it was not built for), `reason` says why and the WebAssembly backend parses instead.
  */
 import { createRequire } from "node:module";
 import type NativeParser from "tree-sitter";

@@ -56,7 +56,7 @@ function soup(seed: number, count: number): string[] {
 }
 
 describe("tree-sitter backends", () => {
-  it("the native binding loads here (prebuilt for this platform), and is what a process uses by default", async () => {
+  it("the native binding loads here (installed with a toolchain by scripts/ensure-deps.sh), and is what a process uses by default", async () => {
     expect(native.backend).toBe("native");
     expect(wasm.backend).toBe("wasm");
     expect((await loadBashParser({})).backend).toBe("native");
