@@ -41,7 +41,7 @@ export class DaemonPool {
         },
         refilled: (type, started, ms) => {
           metrics.poolRefill.observe({ type }, ms / 1000);
-          for (const [phase, at] of Object.entries(started.phases)) if (typeof at === "number") metrics.bootPhase.observe({ kind: "restore", phase }, at / 1000);
+          for (const [phase, at] of Object.entries(started.phases) as [string, number][]) metrics.bootPhase.observe({ kind: "restore", phase }, at / 1000);
         },
         failed: (type, cause) => metrics.poolFailures.inc({ type, cause }),
         log,

@@ -26,11 +26,11 @@ export interface VmSpec {
 /** Milliseconds since the VM's spawn for each boot phase reached (absent = not observed). */
 export interface PhaseTimings {
   spawn: number;
-  apiReady?: number;
+  vmmReady?: number;
   kernelStart?: number;
   init?: number;
   agentReady?: number;
-  restored?: number;
+  restore?: number;
 }
 
 /** A limit the backend was asked for but cannot enforce: reported, never silently ignored. */

@@ -5,7 +5,7 @@ import { exitStatusOf } from "../exec/outcome.js";
 import type { ResourceLimits } from "../commands/types.js";
 import type { VmTypeConfig } from "./config-schema.js";
 import { guestFitProblem, type HostCapacity, hostCapacity } from "./host-capacity.js";
-import { recordVmPhases } from "./phases/record.js";
+import { namedPhases, recordVmPhases } from "./phases/record.js";
 import type { VmRuntime } from "./runtime.js";
 import { packWorkspace } from "./workspace-tar.js";
 import type { WalkEntry } from "./agent/walk-listing.js";
@@ -79,7 +79,7 @@ export class MicroVmRunner implements VmRunner {
     }
     const { vm, backend, image, agent } = lease;
     const readyMs = Math.round(performance.now() - started);
-    for (const [phase, ms] of Object.entries(vm.phases)) if (typeof ms === "number") req.onPhase?.(phase, ms);
+    for (const [phase, ms] of Object.entries(namedPhases(vm.phases))) req.onPhase?.(phase, ms);
     req.onPhase?.("ready", readyMs);
     // A pooled VM's start was recorded by the pool when it was made.
     if (lease.origin !== "pool") void recordVmPhases(this.runtime, vm, lease.origin === "boot" ? "boot" : "restore", { templateCreated: lease.templateCreated });
@@ -156,7 +156,7 @@ export class MicroVmRunner implements VmRunner {
           queued_ms: lease.queuedMs ?? null,
           restored_from: lease.restoredFrom ?? null,
           template_created: lease.templateCreated,
-          phases: vm.phases,
+          phases: namedPhases(vm.phases),
           unenforced: vm.unenforced,
           shape,
           image: image.key,

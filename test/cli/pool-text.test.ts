@@ -25,7 +25,7 @@ const status: PoolStatus = {
       failures_recent: 0,
       allocate_ms: { p50: 1.8, p90: 2.5, p95: 3.1, p99: 4 },
       refill_ms: { p50: 310, p90: 400, p95: 420, p99: 450 },
-      last_start_phases_ms: { spawn: 0, apiReady: 31, restored: 44, agentReady: 92, warmUp: 180 },
+      last_start_phases_ms: { spawn: 0, vmm_ready: 31, restore: 44, agent_ready: 92, warm_up: 180 },
       ready_vms: [],
     },
   ],
@@ -38,7 +38,7 @@ describe("pool views", () => {
     const text = poolStatusText(o, status);
     expect(text).toContain("strategy best-performance · 1 of 32 VMs running commands, 0 queued");
     expect(text).toMatch(/default\s+1 vCPU 256 MB\s+1\/2\s+1\s+1\s+0\s+2\s+1\.8\/3\.1 ms\s+310 ms/);
-    expect(text).toContain("default: last VM start, ms since spawn: apiReady 31, restored 44, agentReady 92, warmUp 180");
+    expect(text).toContain("default: last VM start, ms since spawn: vmm_ready 31, restore 44, agent_ready 92, warm_up 180");
     expect(text).toContain("ready_below_min [default] since 2026-12-01T10:00:00.000Z: default has 1 ready of min_ready 2 for 61 s");
     expect(text).toMatch(/health-check\s+2026-12-01T10:00:00.000Z {2}ok \(3 ms\)/);
   });

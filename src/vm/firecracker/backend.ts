@@ -164,7 +164,7 @@ export class FirecrackerBackend implements VmBackend {
     }, meta.agentVsockPort);
     try {
       await vm.api.loadSnapshot(request.body);
-      vm.mark("restored");
+      vm.mark("restore");
       // Clones of one snapshot share its clock and RNG state: set the clock and reseed before anything runs
       // (the same handshake as a QEMU restore), and keep the proved connection for the first command.
       const socket = await vm.openAgentSocket();
@@ -292,7 +292,7 @@ export class FirecrackerBackend implements VmBackend {
     });
     try {
       await proc.waitForApi(vm.api, this.options.apiReadyTimeoutMs ?? DEFAULT_API_READY_TIMEOUT_MS);
-      vm.mark("apiReady");
+      vm.mark("vmmReady");
     } catch (err) {
       await vm.dispose();
       throw err;

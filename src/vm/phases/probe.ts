@@ -48,7 +48,7 @@ export async function bootAndAnalyze(runtime: VmRuntime, opts: { restore?: boole
       const t0 = performance.now();
       await agent.exec({ argv: WARM_UP_ARGV, timeoutMs: WARM_UP_TIMEOUT_MS });
       // The agent-ready mark is in ms since spawn; the warm-up follows it directly.
-      warmUpMs = (vm.phases.agentReady ?? vm.phases.restored ?? 0) + Math.round(performance.now() - t0);
+      warmUpMs = (vm.phases.agentReady ?? vm.phases.restore ?? 0) + Math.round(performance.now() - t0);
     } finally {
       agent.close();
     }

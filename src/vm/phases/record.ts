@@ -3,7 +3,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import lockfile from "proper-lockfile";
-import type { VmHandle } from "../backend.js";
+import type { PhaseTimings, VmHandle } from "../backend.js";
 import type { VmRuntime } from "../runtime.js";
 
 /** The boot phases in the order a VM reaches them (a boot has kernel_start and init, a restore has restore). */
@@ -47,6 +47,27 @@ export const PHASE_RECORDS_TRIM_AT = 600;
 const LOCK_STALE_MS = 10_000;
 
 /**
+ * The phases a VM reached under the names every report uses (`vmm_ready`, `restore`, `agent_ready`, `warm_up`, …: boot
+ * records, `vm_phase` events, metrics labels, pool status), in boot order, whole milliseconds since spawn.
+ *
+ * @example
+ * namedPhases({ spawn: 0, vmmReady: 9.4, agentReady: 74 }); // { spawn: 0, vmm_ready: 9, agent_ready: 74 }
+ */
+export function namedPhases(p: PhaseTimings, warmUpMs?: number): BootPhaseRecord["phases"] {
+  const phases: BootPhaseRecord["phases"] = { spawn: p.spawn };
+  const put = (name: PhaseName, ms: number | undefined) => {
+    if (typeof ms === "number" && Number.isFinite(ms)) phases[name] = Math.round(ms);
+  };
+  put("vmm_ready", p.vmmReady);
+  put("kernel_start", p.kernelStart);
+  put("restore", p.restore);
+  put("init", p.init);
+  put("agent_ready", p.agentReady);
+  put("warm_up", warmUpMs);
+  return phases;
+}
+
+/**
  * The record of a VM that just became ready, from its PhaseTimings and the host's load.
  *
  * @example
@@ -54,17 +75,7 @@ const LOCK_STALE_MS = 10_000;
  * record.phases; // { spawn: 0, vmm_ready: 9, restore: 61, agent_ready: 74 }
  */
 export function phaseRecordOf(vm: Pick<VmHandle, "backend" | "spec" | "phases">, kind: BootPhaseRecord["kind"], extra: PhaseRecordExtra = {}): BootPhaseRecord {
-  const p = vm.phases;
-  const phases: BootPhaseRecord["phases"] = { spawn: p.spawn };
-  const put = (name: PhaseName, ms: number | undefined) => {
-    if (typeof ms === "number" && Number.isFinite(ms)) phases[name] = Math.round(ms);
-  };
-  put("vmm_ready", p.apiReady);
-  put("kernel_start", p.kernelStart);
-  put("restore", p.restored);
-  put("init", p.init);
-  put("agent_ready", p.agentReady);
-  put("warm_up", extra.warmUpMs);
+  const phases = namedPhases(vm.phases, extra.warmUpMs);
   const load = extra.load ?? { load1: os.loadavg()[0] ?? 0, cpus: os.availableParallelism() };
   const record: BootPhaseRecord = {
     at: (extra.at ?? new Date()).toISOString(),

@@ -46,7 +46,7 @@ export class PoolType {
   warmUntil = 0;
   /** A `pool warm` is starting VMs for this type: refill leaves the type to it (no double starts). */
   warming = false;
-  /** The phases of the latest VM this type made (ms since spawn: apiReady, restored, agentReady, warmUp…). */
+  /** The phases of the latest VM this type made (ms since spawn: vmm_ready, restore, agent_ready, warm_up…). */
   lastPhases: Record<string, number> | undefined;
   /** Since when ready < min_ready (ms since the epoch), for the `ready_below_min` alert. */
   belowMinSince: number | undefined;

@@ -2,9 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { AgentClient } from "../agent/client.js";
-import type { PhaseTimings } from "../backend.js";
 import type { VmRuntime } from "../runtime.js";
-import { recordVmPhases } from "../phases/record.js";
+import { type BootPhaseRecord, namedPhases, recordVmPhases } from "../phases/record.js";
 import { readyBackend } from "../vm-source.js";
 import { BACKGROUND_NICE, mayRunInBackground } from "../vmm-priority.js";
 import { packWorkspace } from "../workspace-tar.js";
@@ -22,7 +21,7 @@ const WARM_UP_TIMEOUT_MS = 10_000;
 /** A pooled VM's start, phase by phase (ms since spawn), for metrics and boot analysis. */
 export interface StartedVm {
   pooled: PooledVm;
-  phases: PhaseTimings & { warmUp?: number };
+  phases: BootPhaseRecord["phases"];
   templateCreated: boolean;
 }
 
@@ -45,16 +44,17 @@ export async function startPooledVm(runtime: VmRuntime, type: PoolType, seq: num
     const agent = new AgentClient(await vm.connectAgent());
     const restoreMs = vm.phases.agentReady ?? 0;
     let warmMs = 0;
-    const phases: StartedVm["phases"] = { ...vm.phases };
+    let warmUpMs: number | undefined;
     if (opts.warm !== false) {
       const t = performance.now();
       await agent.putTarListed(WARM_UP_DIR, await warmUpTar());
       await agent.exec({ script: WARM_UP_SCRIPT, cwd: "/", clearEnv: true, env: { PATH: "/usr/bin:/bin" } }, { timeoutMs: WARM_UP_TIMEOUT_MS });
       warmMs = performance.now() - t;
-      phases.warmUp = Math.round(restoreMs + warmMs);
+      warmUpMs = Math.round(restoreMs + warmMs);
     }
+    const phases = namedPhases(vm.phases, warmUpMs);
     const probeMs = await agent.ping();
-    void recordVmPhases(runtime, vm, "restore", { templateCreated: created, warmUpMs: phases.warmUp });
+    void recordVmPhases(runtime, vm, "restore", { templateCreated: created, warmUpMs });
     const at = now();
     return {
       pooled: { seq, type, vm, agent, backend, image, template: snapshot.id, createdAt: at, idleSince: at, restoreMs, warmMs, probeMs, niceness },

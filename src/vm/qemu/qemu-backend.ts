@@ -133,7 +133,7 @@ export class QemuBackend implements VmBackend {
       proc = await spawnQemu({ runDir: spec.runDir, ownsRunDir, launch: { ...launch, ramShared: true, incoming: false } });
       const qmp = await proc.connectQmp(QMP_READY_TIMEOUT_MS);
       vm = new QemuVm(spec, proc, qmp, launch, unenforcedLimits(spec), ownsRunDir);
-      vm.phases.apiReady = since(proc);
+      vm.phases.vmmReady = since(proc);
       await this.waitForAgentStart(vm, this.opts.bootTimeoutMs ?? BOOT_TIMEOUT_MS);
       const seen = proc.console.seen;
       vm.phases.kernelStart = seen.kernelBanner ?? (seen.init !== undefined && seen.initUptimeS !== undefined ? Math.max(0, Math.round(seen.init - seen.initUptimeS * 1000)) : seen.firstOutput);
@@ -218,7 +218,7 @@ export class QemuBackend implements VmBackend {
       proc = await spawnQemu({ runDir: spec.runDir, ownsRunDir, niceness: spec.niceness, launch: { ...record.launch, ramFile: record.ramFile, ramShared: false, incoming: true } });
       const qmp = await proc.connectQmp(QMP_READY_TIMEOUT_MS);
       vm = new QemuVm({ ...record.spec, runDir: spec.runDir }, proc, qmp, record.launch, unenforcedLimits(spec), ownsRunDir);
-      vm.phases.apiReady = since(proc);
+      vm.phases.vmmReady = since(proc);
       // Connect before the guest runs: the port then never looks disconnected to the agent.
       agentSocket = await vm.openAgentSocket();
       await setMigrationCapabilities(qmp);
@@ -234,7 +234,7 @@ export class QemuBackend implements VmBackend {
         used = true;
         try {
           await migrateIncoming(ready.qmp, record.stateFile, timeoutMs);
-          ready.phases.restored = since(ready.process);
+          ready.phases.restore = since(ready.process);
           await this.handshake(ready, agentSocket, timeoutMs, true);
           return ready;
         } catch (err) {

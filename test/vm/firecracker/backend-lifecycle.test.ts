@@ -136,7 +136,7 @@ describe("boot", () => {
 
     expect(vm.backend).toBe("firecracker");
     expect(vm.phases.spawn).toBe(0);
-    expect(vm.phases.apiReady).toBeGreaterThanOrEqual(0);
+    expect(vm.phases.vmmReady).toBeGreaterThanOrEqual(0);
     const calls = recorded().map((r) => `${r.method} ${r.url}`).filter((c) => c !== "GET /");
     expect(calls).toEqual(["PUT /machine-config", "PUT /boot-source", "PUT /vsock", "PUT /actions"]);
     expect(recorded().find((r) => r.url === "/machine-config")!.body).toEqual({ vcpu_count: 2, mem_size_mib: 256 });
@@ -286,7 +286,7 @@ describe("snapshot and restore", () => {
     const clone = await backend.restore(snapshot, restoredSpec);
     live.push({ backend, vm: clone });
     expect(clone.id).not.toBe(original.id);
-    expect(clone.phases.restored).toBeDefined();
+    expect(clone.phases.restore).toBeDefined();
     const load = recorded().find((r) => r.url === "/snapshot/load")!;
     expect(load.body).toEqual({
       snapshot_path: path.join(dir, "vmstate.snap"),

@@ -95,7 +95,7 @@ describe("firecracker integration", () => {
       const agent = new AgentClient(await clone.connectAgent());
       const result = await agent.exec({ script: "echo restored" }, { collect: true });
       expect(result.stdout?.toString()).toBe("restored\n");
-      expect(clone.phases.restored).toBeDefined();
+      expect(clone.phases.restore).toBeDefined();
       agent.close();
     },
     BOOT_TEST_TIMEOUT_MS,

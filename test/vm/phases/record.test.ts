@@ -26,7 +26,7 @@ const record = (i: number): BootPhaseRecord => ({ at: new Date(1_700_000_000_000
 
 describe("phaseRecordOf", () => {
   it("maps PhaseTimings to phase names, takes the last phase as the total and the host load", () => {
-    const r = phaseRecordOf(vmWith({ spawn: 0, apiReady: 8.4, kernelStart: 120, init: 640, agentReady: 710 }), "boot", {
+    const r = phaseRecordOf(vmWith({ spawn: 0, vmmReady: 8.4, kernelStart: 120, init: 640, agentReady: 710 }), "boot", {
       accel: "tcg",
       warmUpMs: 745,
       at: new Date("2025-01-02T03:04:05.000Z"),
@@ -46,7 +46,7 @@ describe("phaseRecordOf", () => {
   });
 
   it("a restore has restore instead of kernel_start and init, and says when its template was just made", () => {
-    const r = phaseRecordOf(vmWith({ spawn: 0, apiReady: 9, restored: 61, agentReady: 74 }), "restore", { templateCreated: true });
+    const r = phaseRecordOf(vmWith({ spawn: 0, vmmReady: 9, restore: 61, agentReady: 74 }), "restore", { templateCreated: true });
     expect(r.phases).toEqual({ spawn: 0, vmm_ready: 9, restore: 61, agent_ready: 74 });
     expect(r.total_ms).toBe(74);
     expect(r.template_created).toBe(true);

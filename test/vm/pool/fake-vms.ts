@@ -64,7 +64,7 @@ export function fakeVmWorld(): FakeVmWorld {
       const backend = { name: "qemu", destroy: async () => void world.destroyed.push(id) };
       const now = Date.now();
       const pooled = { seq, type, vm, agent, backend, image: { key: "img" }, template: "tpl-1", createdAt: now, idleSince: now, restoreMs: 50, warmMs: 5, probeMs: 1 } as unknown as PooledVm;
-      return { pooled, phases: { spawn: 0, agentReady: 50, warmUp: 55 }, templateCreated: false };
+      return { pooled, phases: { spawn: 0, agent_ready: 50, warm_up: 55 }, templateCreated: false };
     },
   };
   return world;

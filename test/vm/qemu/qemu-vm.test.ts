@@ -51,7 +51,7 @@ describe.skipIf(!env.ok)("QEMU microVM backend (real guests under TCG)", { timeo
     const { vm, agent, spec } = await boot();
     const hello = await agent.hello();
     expect(hello.agent).toBe("firebreak-agent");
-    expect(vm.phases.apiReady).toBeGreaterThan(0);
+    expect(vm.phases.vmmReady).toBeGreaterThan(0);
     expect(vm.phases.init).toBeGreaterThan(0);
     expect(vm.phases.agentReady).toBeGreaterThanOrEqual(vm.phases.init ?? 0);
     expect(vm.unenforced).toEqual([]);
@@ -130,8 +130,8 @@ describe.skipIf(!env.ok)("QEMU microVM backend (real guests under TCG)", { timeo
       cleanups.push(async () => rmSync(path.dirname(spec.runDir), { recursive: true, force: true }));
       const clone = await backend.restore(snapshot, spec);
       cleanups.push(() => backend.destroy(clone));
-      expect(clone.phases.restored).toBeGreaterThan(0);
-      expect(clone.phases.agentReady).toBeGreaterThanOrEqual(clone.phases.restored ?? 0);
+      expect(clone.phases.restore).toBeGreaterThan(0);
+      expect(clone.phases.agentReady).toBeGreaterThanOrEqual(clone.phases.restore ?? 0);
       const a = new AgentClient(await clone.connectAgent());
       cleanups.push(async () => a.close());
       clones.push(a);
