@@ -30,7 +30,7 @@ import { VERSION } from "./version.js";
 export { VERSION };
 
 /**
- * The `firebreak` program. Sub-commands throw typed errors; only main.ts maps them to exit codes.
+ * The `firebreak` program. Sub-commands throw typed errors; only process-entry.ts maps them to exit codes.
  *
  * @example
  * await createProgram(deps).parseAsync(["commands", "list"], { from: "user" });
