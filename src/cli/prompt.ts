@@ -27,7 +27,7 @@ export async function settleRunChanges<C extends PendingChanges>(
   changes: C | null | undefined,
   io: { isTTY: boolean; json: boolean; question: (c: C) => string; storedLine: (c: C) => string; apply: (id: string) => Promise<string> },
 ): Promise<string | undefined> {
-  if (!changes || changes.mode !== "ask" || changes.pending === 0 || io.json) return undefined;
+  if (changes?.mode !== "ask" || changes.pending === 0 || io.json) return undefined;
   if (!io.isTTY) return io.storedLine(changes);
   if (!(await askYesNo(io.question(changes)))) return io.storedLine(changes);
   return io.apply(changes.id);

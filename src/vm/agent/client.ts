@@ -8,7 +8,6 @@ import {
   DEFAULT_FRAME_LIMITS,
   type ExecRequest,
   type ExecResult,
-  execHeader,
   type Frame,
   type FrameHeader,
   type FrameLimits,
@@ -19,9 +18,7 @@ import {
 import {
   type AgentClientOptions,
   type CallOptions,
-  DEFAULT_MAX_COLLECT_BYTES,
   DEFAULT_REQUEST_TIMEOUT_MS,
-  EXEC_REPLY_GRACE_MS,
   type ExecOptions,
   type HelloOptions,
   type PutOptions,
@@ -29,7 +26,7 @@ import {
 } from "./client-options.js";
 import { DataFrames, InputWindow, listingOf, num, type Pending, parseHello, remoteError, toBuffer } from "./client-support.js";
 import type { WalkEntry } from "./walk-listing.js";
-import { ExecOutput } from "./exec-output.js";
+import { type ExecChannel, execOverChannel } from "./exec-call.js";
 
 
 /**
@@ -47,6 +44,15 @@ export class AgentClient {
 
   private readonly decoder: FrameDecoder;
   private readonly pending = new Map<number, Pending>();
+  /** What an exec request uses of this client (exec-call.ts). */
+  private readonly execChannel: ExecChannel = {
+    closedError: (message) => this.closedError(message),
+    newId: () => this.newId(),
+    pending: this.pending,
+    kill: (target) => this.fireAndForget("kill", { target, signal: "KILL" }),
+    write: (header, payload) => void this.write(header, payload),
+    pumpInput: (id, data, offset, input) => this.pumpInput(id, data, offset, input),
+  };
   private readonly requestTimeoutMs: number;
   private readonly limits: FrameLimits;
   private nextId: number;
@@ -184,90 +190,7 @@ export class AgentClient {
 
   /** Runs a command in the guest, streaming its output; resolves when it has exited. */
   exec(req: ExecRequest, opts: ExecOptions = {}): Promise<ExecResult> {
-    if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
-    const closedErr = this.closedError("agent channel closed before the command started");
-    if (closedErr) return Promise.reject(closedErr);
-    const id = this.newId();
-    const stdin = req.stdin === undefined ? undefined : toBuffer(req.stdin);
-    const first = stdin ? stdin.subarray(0, INPUT_CHUNK_BYTES) : undefined;
-    const header: FrameHeader = { type: "exec", id, ...execHeader(req) };
-    if (stdin && stdin.length > first!.length) header.more = true;
-    const maxCollect =
-      opts.collect === undefined || opts.collect === false
-        ? 0
-        : opts.collect === true
-          ? DEFAULT_MAX_COLLECT_BYTES
-          : opts.collect.maxBytes;
-    const what = req.script !== undefined ? "script" : `'${req.argv?.[0] ?? "?"}'`;
-
-    return new Promise<ExecResult>((resolve, reject) => {
-      const output = new ExecOutput(maxCollect, opts.onStdout, opts.onStderr);
-      let aborted = false;
-      const input = new InputWindow();
-      let timer: NodeJS.Timeout | undefined;
-      const cleanup = () => {
-        input.stop();
-        if (timer) clearTimeout(timer);
-        opts.signal?.removeEventListener("abort", onAbort);
-        this.pending.delete(id);
-      };
-      const onAbort = () => {
-        if (aborted || !this.pending.has(id)) return;
-        aborted = true;
-        this.fireAndForget("kill", { target: id, signal: "KILL" });
-      };
-      const pending: Pending = {
-        type: "exec",
-        closedMessage: `agent channel closed while running command (${what})`,
-        onFrame: (frame) => {
-          const h = frame.header;
-          switch (h.type) {
-            case "started":
-              opts.onStarted?.(num(h, "pid"));
-              return;
-            case "ack":
-              input.ack(num(h, "bytes"));
-              return;
-            case "output":
-              output.push(frame);
-              return;
-            case "exit":
-              cleanup();
-              resolve(output.result(h, aborted));
-              return;
-            case "error":
-              cleanup();
-              reject(remoteError(frame, `exec of ${what}`));
-              return;
-            default:
-              throw new AgentProtocolError(`unexpected '${h.type}' frame for an exec`);
-          }
-        },
-        fail: (e) => {
-          cleanup();
-          reject(e);
-        },
-      };
-      this.pending.set(id, pending);
-      opts.signal?.addEventListener("abort", onAbort, { once: true });
-      const limitMs = opts.timeoutMs ?? (req.timeoutMs !== undefined ? req.timeoutMs + EXEC_REPLY_GRACE_MS : undefined);
-      if (limitMs !== undefined) {
-        timer = setTimeout(() => {
-          if (!this.pending.has(id)) return;
-          this.fireAndForget("kill", { target: id, signal: "KILL" });
-          pending.fail(new AgentTimeoutError(`agent did not report the end of ${what} within ${limitMs} ms`));
-        }, limitMs);
-      }
-      try {
-        this.write(header, first);
-      } catch (e) {
-        pending.fail(e as Error);
-        return;
-      }
-      if (stdin && first && stdin.length > first.length) {
-        this.pumpInput(id, stdin, first.length, input).catch((e: Error) => pending.fail(e));
-      }
-    });
+    return execOverChannel(this.execChannel, req, opts);
   }
 
   // ---- internals ----
