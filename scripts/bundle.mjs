@@ -1,4 +1,4 @@
-// `npm run bundle`: the two bundles `bin/firebreak.js` loads, from tsc's output in dist/src.
+// `npm run bundle`: the three bundles `bin/firebreak.js` chooses from, made from tsc's output in dist/src.
 // - dist/cli/main.js: the whole CLI, ES modules split into chunks (the server, the UI and MCP load only when used);
 // - dist/cli/frequent.cjs: `run`, `sh`, `commands`, `audit`, `policy`, `claude` alone, as one CommonJS file, and
 //   its V8 code cache (frequent.cjs.v8cache), made by running it once: bin/firebreak.js loads it compiled;
