@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import lockfile from "proper-lockfile";
 import { AuditError } from "../errors.js";
+import { lockFile, lockFileSync, tryLockSync } from "../file-lock.js";
 import { checkLine, GENESIS_HASH, sealRecord } from "./chain.js";
 import { headProblem, readHead, writeHead } from "./head.js";
 import { redactDeep } from "./redact.js";
@@ -38,7 +38,7 @@ export class AuditLog {
     try {
       // Uncontended (nearly always), the lock is taken at once, without a trip through the thread pool; only when
       // another process holds it does the append wait, asynchronously, with retries.
-      release = tryLockSync(this.file) ?? (await lockfile.lock(this.file, { stale: LOCK_STALE_MS, retries: { retries: 400, minTimeout: 2, maxTimeout: 50, randomize: true }, realpath: false }));
+      release = tryLockSync(this.file) ?? (await lockFile(this.file, { stale: LOCK_STALE_MS, retries: { retries: 400, minTimeout: 2, maxTimeout: 50, randomize: true }, realpath: false }));
     } catch (cause) {
       throw new AuditError(`cannot lock the audit log ${this.file}: ${(cause as Error).message}`, { cause });
     }
@@ -64,14 +64,11 @@ export class AuditLog {
   appendSync(entry: AuditEntry): void {
     fs.mkdirSync(this.dir, { recursive: true });
     fs.closeSync(fs.openSync(this.file, "a"));
-    let release: (() => void) | undefined;
-    for (let attempt = 0; !release; attempt++) {
-      try {
-        release = lockfile.lockSync(this.file, { stale: LOCK_STALE_MS, realpath: false });
-      } catch (cause) {
-        if (attempt >= 100) throw new AuditError(`cannot lock the audit log ${this.file}: ${(cause as Error).message}`, { cause });
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-      }
+    let release: () => void;
+    try {
+      release = lockFileSync(this.file, { staleMs: LOCK_STALE_MS, timeoutMs: 2_000, retryMs: 20 });
+    } catch (cause) {
+      throw new AuditError(`cannot lock the audit log ${this.file}: ${(cause as Error).message}`, { cause });
     }
     try {
       const torn = repairTornTail(this.file);
@@ -205,15 +202,6 @@ export class AuditLog {
   }
 }
 
-/** The lock when nobody holds it, else undefined (held: the caller waits for it); other failures are thrown. */
-function tryLockSync(file: string): (() => void) | undefined {
-  try {
-    return lockfile.lockSync(file, { stale: LOCK_STALE_MS, realpath: false });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ELOCKED") return undefined;
-    throw error;
-  }
-}
 
 function isJson(line: string): boolean {
   try {

@@ -1,6 +1,6 @@
 import { Automaton, type RawMatches } from "./automaton.js";
 import { restoreAutomaton, type SerializedAutomaton, serializeAutomaton } from "./automaton-serial.js";
-import { bmpFoldTable, bmpRuns, foldCase, foldWithMap, needsSlowFold } from "./fold.js";
+import { bmpFoldTable, bmpRuns, foldCase, foldWithMap, isAscii, needsSlowFold } from "./fold.js";
 import type { Thesaurus } from "./thesaurus.js";
 
 /** One match of a thesaurus term in a text. */
@@ -68,6 +68,13 @@ export function bmpWordTable(): Uint8Array {
   return table;
 }
 
+/** `bmpWordTable()` for the ASCII range alone: enough for an ASCII text. */
+const ASCII_WORD_TABLE: Uint8Array = (() => {
+  const table = new Uint8Array(0x80);
+  for (let u = 0; u < 0x80; u++) table[u] = /[A-Za-z0-9_]/.test(String.fromCharCode(u)) ? 1 : 0;
+  return table;
+})();
+
 /** Is the character covering code unit `i` of `s` a word character (letter, digit, mark, `_`)? */
 function isWordAt(s: string, i: number, table: Uint8Array): boolean {
   const u = s.charCodeAt(i);
@@ -99,11 +106,19 @@ export function createMatcher(thesaurus: Thesaurus, options: MatcherOptions = {}
     patternEntry.push(i);
   });
   const automaton = restoreAutomaton(options.prebuilt, patterns) ?? Automaton.build(patterns);
-  const fold = bmpFoldTable();
-  // Raw text unit -> class of its fold, so unfolded text is scanned without building a folded copy.
-  const rawClass = new Uint16Array(0x10000);
-  for (let u = 0; u < 0x10000; u++) rawClass[u] = automaton.classOf[fold[u]!]!;
-  return matcherOver({ entries, patterns, patternEntry, automaton, rawClass }, options.wholeWord === true);
+  // Raw text unit -> class of its fold, so unfolded text is scanned without building a folded copy: the ASCII part
+  // now, the whole BMP the first time a text needs it.
+  const asciiClass = new Uint16Array(0x80);
+  for (let u = 0; u < 0x80; u++) asciiClass[u] = automaton.classOf[String.fromCharCode(u).toLowerCase().charCodeAt(0)]!;
+  let rawClass: Uint16Array | undefined;
+  const bmpClass = () => {
+    if (rawClass) return rawClass;
+    const fold = bmpFoldTable();
+    rawClass = new Uint16Array(0x10000);
+    for (let u = 0; u < 0x10000; u++) rawClass[u] = automaton.classOf[fold[u]!]!;
+    return rawClass;
+  };
+  return matcherOver({ entries, patterns, patternEntry, automaton, asciiClass, bmpClass }, options.wholeWord === true);
 }
 
 /** What a matcher is built from; matchers that differ only in `wholeWord` share it. */
@@ -112,25 +127,30 @@ interface MatcherCore {
   patterns: string[];
   patternEntry: number[];
   automaton: Automaton;
-  rawClass: Uint16Array;
+  /** Unit -> class of its fold, for ASCII text. */
+  asciiClass: Uint16Array;
+  /** The same for every BMP unit (built on first use). */
+  bmpClass: () => Uint16Array;
 }
 
 function matcherOver(core: MatcherCore, wholeWord: boolean): Matcher {
-  const { entries, patterns, patternEntry, automaton, rawClass } = core;
+  const { entries, patterns, patternEntry, automaton, asciiClass, bmpClass } = core;
   const scan = (text: string): { raw: RawMatches; startOf: Int32Array | null; endOf: Int32Array | null } => {
     let haystack = text;
-    let table: Uint16Array = rawClass;
+    const ascii = isAscii(text);
+    let table: Uint16Array;
     let startOf: Int32Array | null = null;
     let endOf: Int32Array | null = null;
-    if (needsSlowFold(text)) {
+    if (ascii) table = asciiClass;
+    else if (needsSlowFold(text)) {
       const f = foldWithMap(text);
       haystack = f.folded;
       table = automaton.classOf;
       startOf = f.startOf;
       endOf = f.endOf;
-    }
+    } else table = bmpClass();
     if (!wholeWord) return { raw: automaton.findLeftmostLongest(haystack, table), startOf, endOf };
-    const words = bmpWordTable();
+    const words = ascii ? ASCII_WORD_TABLE : bmpWordTable();
     const n = haystack.length;
     const startOk = (p: number) => p === 0 || !isWordAt(haystack, p - 1, words) || !isWordAt(haystack, p, words);
     const endOk = (e: number) => e === n || !isWordAt(haystack, e - 1, words) || !isWordAt(haystack, e, words);

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import lockfile from "proper-lockfile";
+import { lockFile } from "../file-lock.js";
 import { VmError } from "../errors.js";
 import type { BackendAvailability, Snapshot, VmBackend, VmSpec } from "./backend.js";
 import type { VmConfig, VmTypeConfig } from "./config-schema.js";
@@ -130,7 +130,7 @@ export class VmRuntime {
     const existing = await usableSnapshot(dir);
     if (existing) return { snapshot: existing, created: false };
     fs.mkdirSync(this.snapshotsDir(), { recursive: true });
-    const release = await lockfile.lock(this.snapshotsDir(), { lockfilePath: `${dir}.lock`, stale: 60_000, retries: { retries: 600, minTimeout: 50, maxTimeout: 200 } });
+    const release = await lockFile(this.snapshotsDir(), { lockfilePath: `${dir}.lock`, stale: 60_000, retries: { retries: 600, minTimeout: 50, maxTimeout: 200 } });
     try {
       const again = await usableSnapshot(dir);
       if (again) return { snapshot: again, created: false };

@@ -199,3 +199,29 @@ describe("createMatcher", () => {
     );
   });
 });
+
+describe("ASCII texts take a shortcut (128-entry tables instead of the BMP ones)", () => {
+  it("an ASCII text matches exactly as it does through the BMP tables", () => {
+    // The same text followed by a far non-ASCII word takes the BMP path; matches inside the ASCII part must agree.
+    const th = thesaurusOf({ npm: "bun", "npm install": "bun install", "a_b": "ab", "x-1": "x", "Data Store": "storage", "@@": "at" });
+    const unit = fc.constantFrom("npm", "NPM", "_", "n", "N", "p", "P", "m", "M", " ", "i", "nstall", "INSTALL", "a", "_", "b", "B", "x", "-", "1", "9", "@", "data", "STORE", "\t", ".");
+    for (const wholeWord of [false, true]) {
+      const m = createMatcher(th, { wholeWord });
+      fc.assert(
+        fc.property(fc.array(unit, { maxLength: 25 }), (parts) => {
+          const text = parts.join("");
+          const viaBmp = m.find(`${text} ü`).filter((x) => x.end <= text.length);
+          expect(m.find(text)).toEqual(viaBmp);
+        }),
+        { numRuns: 400 },
+      );
+    }
+  });
+
+  it("folds ASCII as the BMP fold table does", () => {
+    for (let u = 0; u < 0x80; u++) {
+      const c = String.fromCharCode(u);
+      expect(foldCase(c)).toBe(foldCase(`${c}ü`).slice(0, 1));
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import lockfile from "proper-lockfile";
+import { lockFile } from "../../file-lock.js";
 import { StateError } from "../../errors.js";
 import type { RateLimitConfig } from "../config-schema.js";
 import { bucketSpecs, describeLimit, takeToken } from "./token-bucket.js";
@@ -154,7 +154,7 @@ export class RateLimitStore {
     let compromised: Error | undefined;
     let release: () => Promise<void>;
     try {
-      release = await lockfile.lock(this.file, {
+      release = await lockFile(this.file, {
         realpath: false,
         stale: LOCK_STALE_MS,
         retries: { retries: this.lockRetries, factor: 1.3, minTimeout: 5, maxTimeout: 200, randomize: true },

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { copyFile, link, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import lockfile from "proper-lockfile";
+import { lockFile } from "../../file-lock.js";
 import { packageRoot, resolvePaths } from "../../paths.js";
 import { ImageBuildError } from "../../errors.js";
 import { type ImageInputs, type ImageKeys, computeImageKeys, defaultImageInputs } from "./inputs.js";
@@ -99,7 +99,7 @@ export async function buildGuestImage(opts: ImageBuildOptions = {}): Promise<Gue
     }
   }
   await mkdir(imagesDir, { recursive: true });
-  const release = await lockfile.lock(imagesDir, { stale: LOCK_STALE_MS, retries: { retries: 600, minTimeout: 1000, maxTimeout: 1000 } });
+  const release = await lockFile(imagesDir, { stale: LOCK_STALE_MS, retries: { retries: 600, minTimeout: 1000, maxTimeout: 1000 } });
   try {
     if (!opts.force) {
       const builtMeanwhile = await readManifest(imageDir);

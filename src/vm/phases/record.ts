@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import lockfile from "proper-lockfile";
+import { lockFile } from "../../file-lock.js";
 import type { PhaseTimings, VmHandle } from "../backend.js";
 import type { VmRuntime } from "../runtime.js";
 
@@ -140,7 +140,7 @@ export async function appendPhaseRecord(stateDir: string, record: BootPhaseRecor
 }
 
 async function underLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
-  const release = await lockfile.lock(file, { lockfilePath: `${file}.lock`, realpath: false, stale: LOCK_STALE_MS, retries: { retries: 50, minTimeout: 10, maxTimeout: 200 } });
+  const release = await lockFile(file, { lockfilePath: `${file}.lock`, realpath: false, stale: LOCK_STALE_MS, retries: { retries: 50, minTimeout: 10, maxTimeout: 200 } });
   try {
     return await fn();
   } finally {
