@@ -13,8 +13,12 @@ export function loadNativeParser(): Loaded {
   let parser: NativeParser;
   try {
     const require = createRequire(import.meta.url);
-    const Parser = require("tree-sitter") as typeof NativeParser;
-    const bash = require("tree-sitter-bash") as NativeParser.Language;
+    const Parser = require("tree-sitter") as typeof NativeParser & { SyntaxNode: unknown };
+    const bash = require("tree-sitter-bash") as NativeParser.Language & { nodeSubclasses?: unknown };
+    // setLanguage compiles a class per node type (`new Function`, ~5 ms of every CLI call) unless the language has
+    // them already. They add only field getters (`node.nameNode`), which nothing here reads: every type gets the
+    // base class, whose getters (type, children, hasError, ...) answer for any node.
+    bash.nodeSubclasses ??= new Proxy([], { get: (list, key) => (typeof key === "string" && /^\d+$/.test(key) ? Parser.SyntaxNode : Reflect.get(list, key)) });
     parser = new Parser();
     parser.setLanguage(bash);
   } catch (error) {
