@@ -17,9 +17,18 @@ describe("HTTP API (app.request, no sockets)", () => {
 
   it("GET /openapi.json is a valid OpenAPI 3.1 document covering every endpoint", async () => {
     const { app } = testApp();
-    const doc = (await (await app.request("/openapi.json")).json()) as { openapi: string; paths: Record<string, unknown> };
+    const doc = (await (await app.request("/openapi.json")).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(doc.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.paths).sort()).toEqual(["/healthz", "/metrics", "/v1/audit", "/v1/audit/verify", "/v1/changes", "/v1/changes/{id}", "/v1/changes/{id}/apply", "/v1/changes/{id}/discard", "/v1/claude/hook", "/v1/commands", "/v1/commands/{name}", "/v1/plan", "/v1/policy/check", "/v1/pool", "/v1/pool/bench", "/v1/pool/maintain", "/v1/pool/warm", "/v1/runs"].concat("/v1/alerts").sort());
+    // Every route the app answers (from Hono's own table, so a route added without documentation fails here),
+    // with each of its methods; `/mcp` answers any method and documents the transport's three.
+    const served = new Set(
+      app.routes
+        .filter((r) => r.path !== "*" && r.path !== "/*" && r.path !== "/openapi.json")
+        .flatMap((r) => (r.method === "ALL" ? ["post", "get", "delete"] : [r.method.toLowerCase()]).map((m) => `${m} ${r.path.replace(/:(\w+)/g, "{$1}")}`)),
+    );
+    const documented = new Set(Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`)));
+    expect([...documented].sort()).toEqual([...served].sort());
+    expect([...served]).toEqual(expect.arrayContaining(["post /v1/runs", "post /v1/plan", "post /v1/policy/check", "post /mcp", "get /healthz", "get /metrics"]));
     const result = await new Validator().validate(doc as never);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);

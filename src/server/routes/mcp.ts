@@ -1,10 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { OpenAPIHono } from "@hono/zod-openapi";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { UsageError } from "../../errors.js";
 import { mcpHttpEndpoint } from "../../mcp/http.js";
 import type { McpSource } from "../../mcp/source.js";
 import { errorResponse } from "../errors.js";
+import { ErrorSchema } from "../schemas.js";
 import type { FirebreakService } from "../service.js";
 
 /**
@@ -13,6 +14,7 @@ import type { FirebreakService } from "../service.js";
  * warm context, hot reload and shutdown; `?role=` is not offered: the role is the configuration's default.
  */
 export function registerMcpRoute(app: OpenAPIHono, service: FirebreakService): void {
+  documentMcpRoute(app);
   const endpoint = mcpHttpEndpoint(async (request) => sourceFor(service, request), service.options.version);
   app.all("/mcp", async (c) => {
     try {
@@ -21,6 +23,61 @@ export function registerMcpRoute(app: OpenAPIHono, service: FirebreakService): v
     } catch (error) {
       return errorResponse(c, error);
     }
+  });
+}
+
+/** JSON-RPC 2.0 messages, as the MCP specification defines them; the transport checks them, not zod. */
+const JsonRpcMessage = z.object({ jsonrpc: z.literal("2.0"), id: z.union([z.string(), z.number()]).optional(), method: z.string().optional() }).passthrough();
+const JsonRpcError = z.object({ jsonrpc: z.literal("2.0"), id: z.union([z.string(), z.number()]).nullable(), error: z.object({ code: z.number().int(), message: z.string() }) });
+const mcpParameters = {
+  query: z.object({ cwd: z.string().optional().openapi({ description: "The project a new session serves: an absolute directory (default: the daemon's working directory)" }) }),
+  headers: z.object({
+    "mcp-session-id": z.string().optional().openapi({ description: "The session, from the initialize response's Mcp-Session-Id header (absent only on initialize)" }),
+    "mcp-protocol-version": z.string().optional().openapi({ description: "The negotiated MCP protocol version" }),
+  }),
+};
+const sessionErrors = {
+  400: { description: "A JSON-RPC error: no session and not an initialize request, a malformed message, or a bad ?cwd=", content: { "application/json": { schema: JsonRpcError } } },
+  404: { description: "A JSON-RPC error: the session is unknown (closed, or the daemon restarted)", content: { "application/json": { schema: JsonRpcError } } },
+  503: { description: "The daemon is stopping", content: { "application/json": { schema: ErrorSchema } } },
+};
+
+/**
+ * Puts `/mcp` in the OpenAPI document. The transport, not zod, reads these requests (JSON-RPC batches, SSE
+ * streams), so the route is documented beside its handler rather than declared with `app.openapi`.
+ */
+function documentMcpRoute(app: OpenAPIHono): void {
+  const tags = ["MCP (Streamable HTTP transport)"];
+  app.openAPIRegistry.registerPath({
+    method: "post",
+    path: "/mcp",
+    tags,
+    summary: "Send MCP JSON-RPC messages (initialize first: its response carries Mcp-Session-Id)",
+    request: { ...mcpParameters, body: { required: true, content: { "application/json": { schema: z.union([JsonRpcMessage, z.array(JsonRpcMessage)]) } } } },
+    responses: {
+      200: {
+        description: "The responses: one JSON document, or an SSE stream (progress notifications, elicitations, then the result)",
+        content: { "application/json": { schema: z.union([JsonRpcMessage, z.array(JsonRpcMessage)]) }, "text/event-stream": { schema: z.string() } },
+      },
+      202: { description: "Accepted: the request held only notifications or responses" },
+      ...sessionErrors,
+    },
+  });
+  app.openAPIRegistry.registerPath({
+    method: "get",
+    path: "/mcp",
+    tags,
+    summary: "Open the session's server-to-client stream (notifications/tools/list_changed)",
+    request: mcpParameters,
+    responses: { 200: { description: "An SSE stream of JSON-RPC messages", content: { "text/event-stream": { schema: z.string() } } }, ...sessionErrors },
+  });
+  app.openAPIRegistry.registerPath({
+    method: "delete",
+    path: "/mcp",
+    tags,
+    summary: "End the session",
+    request: mcpParameters,
+    responses: { 200: { description: "The session is closed" }, ...sessionErrors },
   });
 }
 
