@@ -4,7 +4,8 @@ import type { VmTypeConfig } from "../config-schema.js";
 import type { GuestImage } from "../image/builder.js";
 import type { VmShape } from "../runtime.js";
 import type { PoolConfig } from "./config-schema.js";
-import { SampleWindow } from "./sample-window.js";
+import { percentiles, SampleWindow } from "./sample-window.js";
+import type { PoolTypeStatus } from "./status.js";
 
 /** The implicit type: the `[vm]` default shape. */
 export const DEFAULT_TYPE = "default";
@@ -89,6 +90,29 @@ export class PoolType {
     // Warmed VMs are kept (housekeeping would otherwise scale them down within a second of `pool warm`).
     if (now < this.warmUntil) want = Math.max(want, this.warmTarget);
     return Math.max(0, Math.min(want, this.maxTotal - this.inUse));
+  }
+
+  /** This type in `pool status` (`idleS`: the pool's idle_s, which its target depends on). */
+  status(idleS: number): PoolTypeStatus {
+    const now = this.now();
+    return {
+      name: this.name,
+      shape: { vcpus: this.shape.vcpus, memory_mb: this.shape.memoryMb, disk_mb: this.shape.diskMb ?? null, network: this.shape.network },
+      min_ready: this.minReady,
+      max_total: this.maxTotal,
+      max_age_s: this.maxAgeS,
+      target_ready: this.targetReady(idleS),
+      ready: this.ready.length,
+      in_use: this.inUse,
+      starting: this.starting,
+      queued: this.waiting,
+      allocations: this.allocations,
+      failures_recent: this.failures.count(),
+      allocate_ms: percentiles(this.allocateMs.values()),
+      refill_ms: percentiles(this.refillMs.values()),
+      last_start_phases_ms: this.lastPhases ?? null,
+      ready_vms: this.ready.map((p) => ({ id: p.vm.id, pid: p.vm.pid ?? null, age_s: Math.round((now - p.createdAt) / 1000), restore_ms: p.restoreMs, warm_ms: Math.round(p.warmMs * 10) / 10, probe_ms: Math.round(p.probeMs * 100) / 100 })),
+    };
   }
 }
 

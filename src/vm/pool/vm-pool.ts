@@ -8,7 +8,6 @@ import { raiseToForeground } from "../vmm-priority.js";
 import { Admission } from "./admission.js";
 import type { PoolConfig, StrategyName } from "./config-schema.js";
 import { DEFAULT_TYPE, type PooledVm, PoolType, typeFits } from "./pool-type.js";
-import { percentiles } from "./sample-window.js";
 import { type StartedVm, startPooledVm } from "./start-vm.js";
 import type { PoolStatus } from "./status.js";
 import { type Candidate, chooseCandidate, newStrategyState } from "./strategies.js";
@@ -383,24 +382,7 @@ export class VmPool implements VmSource {
       enabled: true,
       strategy: this.strategy,
       capacity: { max_concurrent: this.admission.capacity, in_use: this.admission.inUse, queued: this.admission.queued },
-      types: this.types.map((t) => ({
-        name: t.name,
-        shape: { vcpus: t.shape.vcpus, memory_mb: t.shape.memoryMb, disk_mb: t.shape.diskMb ?? null, network: t.shape.network },
-        min_ready: t.minReady,
-        max_total: t.maxTotal,
-        max_age_s: t.maxAgeS,
-        target_ready: t.targetReady(this.config.idle_s),
-        ready: t.ready.length,
-        in_use: t.inUse,
-        starting: t.starting,
-        queued: t.waiting,
-        allocations: t.allocations,
-        failures_recent: t.failures.count(),
-        allocate_ms: percentiles(t.allocateMs.values()),
-        refill_ms: percentiles(t.refillMs.values()),
-        last_start_phases_ms: t.lastPhases ?? null,
-        ready_vms: t.ready.map((p) => ({ id: p.vm.id, pid: p.vm.pid ?? null, age_s: Math.round((this.now() - p.createdAt) / 1000), restore_ms: p.restoreMs, warm_ms: Math.round(p.warmMs * 10) / 10, probe_ms: Math.round(p.probeMs * 100) / 100 })),
-      })),
+      types: this.types.map((t) => t.status(this.config.idle_s)),
     };
   }
 
