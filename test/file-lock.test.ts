@@ -45,7 +45,9 @@ describe("tryLockSync", () => {
   });
 
   it("throws what is not contention (no directory to lock in)", () => {
-    expect(() => tryLockSync(path.join(os.tmpdir(), "fb-no-such-dir", "x", "file"))).toThrow(/ENOENT/);
+    const missing = path.join(path.dirname(tempFile()), "no-such-dir", "file");
+    expect(() => tryLockSync(missing)).toThrow(/ENOENT/);
+    expect(fs.existsSync(path.dirname(missing))).toBe(false);
   });
 });
 

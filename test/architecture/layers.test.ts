@@ -36,6 +36,7 @@ const LAYERS: Record<string, number> = {
   "paths.ts": 6,
   "sealed-file.ts": 6,
   "compare.ts": 6,
+  "file-lock.ts": 6,
 };
 const STAGE_LAYER = 5;
 /** The lean client shares the CLI's pure views (no engine): these and only these. */
