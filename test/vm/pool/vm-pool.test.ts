@@ -42,6 +42,19 @@ describe("the VM pool", () => {
     expect(pool.types[0]!.inUse).toBe(0);
   });
 
+  it("starts a lent VM's replacement only after the lease's first moments (it would slow the lent VM's first command)", async () => {
+    const { pool, world, runtime } = makePool({ min_ready: 1 });
+    pool.start();
+    await until(() => pool.types[0]!.ready.length === 1);
+    const startedBefore = world.started.length;
+    const lease = await pool.acquire({ shape: runtime.shape(undefined) });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(world.started.length).toBe(startedBefore); // not yet: the lease's command is starting
+    await until(() => world.started.length === startedBefore + 1);
+    await until(() => pool.types[0]!.ready.length === 1);
+    await lease.release();
+  });
+
   it("only a type whose shape fits the request serves it: never more memory than the limit, never a different network", async () => {
     const { pool, runtime } = makePool({ min_ready: 1, types: ["default", "small"], strategy: "first-available" });
     pool.start();
