@@ -88,6 +88,8 @@ export class CommandRegistry {
   private refusedNames = new Map<string, RegistryRefusal>();
 
   private readonly cache: DefinitionCache | undefined;
+  /** Read on first use: a call that never looks up a definition (a policy check, a hook event) does not read them. */
+  private loaded = false;
 
   /** `cache` keeps parsed definitions between processes (see parse-cache.ts). */
   constructor(
@@ -99,6 +101,7 @@ export class CommandRegistry {
 
   /** (Re)reads every file of every layer (or only the files in `only`). */
   loadAll(only?: ReadonlySet<string>): RegistryReport {
+    this.loaded = true;
     this.files.clear();
     for (const layer of this.layers) {
       for (const file of listMarkdown(layer.dir)) if (!only || only.has(file)) this.readFile(file, layer);
@@ -109,6 +112,7 @@ export class CommandRegistry {
 
   /** Re-reads one file after a change (or removes it if gone). Returns the new report. */
   reloadFile(file: string): RegistryReport {
+    if (!this.loaded) return this.loadAll();
     const abs = path.resolve(file);
     const layer = this.files.get(abs)?.layer ?? this.layerOf(abs);
     if (!layer) return this.report;
@@ -119,11 +123,12 @@ export class CommandRegistry {
   }
 
   get current(): RegistryReport {
-    return this.report;
+    return this.loadedReport();
   }
 
   /** Looks up a qualified name or alias (`db:migrate`, `hello`). */
   resolve(nameOrAlias: string): CommandDefinition | undefined {
+    this.loadedReport();
     const def = this.index.get(nameOrAlias);
     if (def) return def;
     const refused = this.refusedNames.get(nameOrAlias);
@@ -133,11 +138,15 @@ export class CommandRegistry {
 
   /** The names and aliases `def` took over from lower layers. */
   shadowedBy(def: CommandDefinition): RegistryShadowing[] {
-    return this.report.shadowed.filter((s) => s.winner.file === def.source.file && s.winner.name === def.qualifiedName);
+    return this.loadedReport().shadowed.filter((s) => s.winner.file === def.source.file && s.winner.name === def.qualifiedName);
   }
 
   list(): CommandDefinition[] {
-    return this.report.definitions;
+    return this.loadedReport().definitions;
+  }
+
+  private loadedReport(): RegistryReport {
+    return this.loaded ? this.report : this.loadAll();
   }
 
   /** The folders being served, for the watcher. */

@@ -71,7 +71,6 @@ export async function createContext(options: CreateContextOptions, deps: EngineD
   const loaded = options.loaded ?? loadConfig(options);
   const { config, paths } = loaded;
   const registry = new CommandRegistry(registryLayers(loaded), { cache: new DefinitionCache(path.join(paths.stateDir, "cache"), sealKeyFile(paths.configDir)) });
-  registry.loadAll();
   const stateDir = paths.stateDir;
   const auditDir = config.audit.dir ? path.resolve(loaded.projectRoot, config.audit.dir) : path.join(stateDir, "audit");
   const { shell } = deps;

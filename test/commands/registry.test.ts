@@ -31,6 +31,21 @@ describe("CommandRegistry", () => {
     expect(r.list().map((d) => d.qualifiedName)).toEqual(["db:migrate", "greet", "tools:fmt"]);
   });
 
+  it("reads the definitions on first use (resolve, list or the report), not when it is made", () => {
+    for (const first of ["resolve", "list", "current"] as const) {
+      const root = tempDir();
+      writeTree(root, { "a.md": definition("a", "", "echo a") });
+      const r = new CommandRegistry([{ layer: "project", dir: root }]);
+      writeTree(root, { "b.md": definition("b", "", "echo b") }); // after it was made: still seen
+      if (first === "resolve") expect(r.resolve("b")?.command).toBe("echo b");
+      if (first === "current") expect(r.current.definitions.map((d) => d.name)).toEqual(["a", "b"]);
+      expect(r.list().map((d) => d.name)).toEqual(["a", "b"]);
+      writeTree(root, { "c.md": definition("c") }); // after the first use: only a reload sees it
+      expect(r.resolve("c")).toBeUndefined();
+      expect(r.reloadFile(path.join(root, "c.md")).definitions.map((d) => d.name)).toEqual(["a", "b", "c"]);
+    }
+  });
+
   it("reports a name or alias defined twice in one layer, deterministically", () => {
     const root = tempDir();
     writeTree(root, {
