@@ -6,6 +6,7 @@ import { mcpHttpEndpoint } from "../../mcp/http.js";
 import type { McpSource } from "../../mcp/source.js";
 import { errorResponse } from "../errors.js";
 import { ErrorSchema } from "../schemas.js";
+import { ERROR_RESPONSES, json } from "./responses.js";
 import type { FirebreakService } from "../service.js";
 
 /**
@@ -36,10 +37,13 @@ const mcpParameters = {
     "mcp-protocol-version": z.string().optional().openapi({ description: "The negotiated MCP protocol version" }),
   }),
 };
+// A session's own errors are JSON-RPC errors; opening one (a bad `?cwd=`, a project configuration that does not load)
+// fails with the API's usual error document, as every other route does.
 const sessionErrors = {
-  400: { description: "A JSON-RPC error: no session and not an initialize request, a malformed message, or a bad ?cwd=", content: { "application/json": { schema: JsonRpcError } } },
-  404: { description: "A JSON-RPC error: the session is unknown (closed, or the daemon restarted)", content: { "application/json": { schema: JsonRpcError } } },
-  503: { description: "The daemon is stopping", content: { "application/json": { schema: ErrorSchema } } },
+  400: json(z.union([JsonRpcError, ErrorSchema]), "No session and not an initialize request, or a malformed message (JSON-RPC error); a bad ?cwd= (error document)"),
+  404: json(JsonRpcError, "A JSON-RPC error: the session is unknown (closed, or the daemon restarted)"),
+  422: ERROR_RESPONSES[422],
+  503: json(ErrorSchema, "The daemon is stopping"),
 };
 
 /**
