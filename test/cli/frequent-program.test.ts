@@ -12,7 +12,7 @@ import type { CliDeps } from "../../src/cli/deps.js";
 import { createFrequentProgram } from "../../src/cli/frequent-program.js";
 import { createProgram } from "../../src/cli/program.js";
 import { freshCliProject } from "../helpers/cli.js";
-import { REPO_ROOT, removeAfterFile } from "../helpers/tmp.js";
+import { REPO_ROOT, removeAfterFile, tempDir } from "../helpers/tmp.js";
 
 const deps = {
   output: { out: () => {}, err: () => {}, json: () => {} },
@@ -64,5 +64,23 @@ describe("the frequent program", () => {
     expect(r.stderr).not.toMatch(/internal error|Error:/);
     expect(r.status).toBe(77);
     expect(JSON.parse(r.stdout)).toMatchObject({ line: "rm -rf ~", placement: "denied", risk: "critical" });
+  });
+
+  it("builds its schemas without zod's JIT: a one-shot process generates no code at run time", () => {
+    // zod fixes JIT or not when a schema is built; a z.config() that runs after the schema modules is too late.
+    const dir = tempDir("fb-jit-");
+    const preload = path.join(dir, "count-generated-code.cjs");
+    const report = path.join(dir, "generated.txt");
+    fs.writeFileSync(
+      preload,
+      `const made = [];
+globalThis.Function = new Proxy(Function, { construct(target, args) { made.push(String(args.at(-1)).slice(0, 80)); return Reflect.construct(target, args); } });
+process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(report)}, made.join("\\n---\\n")));`,
+    );
+    const { project, env } = freshCliProject();
+    const r = spawnSync(process.execPath, ["-r", preload, path.join(REPO_ROOT, "bin", "firebreak.js"), "policy", "check", "--json", "--", "git status"], { cwd: project, env: { ...env, FIREBREAK_DAEMON: "off" }, encoding: "utf8" });
+    expect(r.stderr).not.toMatch(/internal error|Error:/);
+    expect(JSON.parse(r.stdout)).toMatchObject({ line: "git status", placement: "local" });
+    expect(fs.readFileSync(report, "utf8")).toBe("");
   });
 });
