@@ -4,6 +4,7 @@
 //   its V8 code cache (frequent.cjs.v8cache), made by running it once: bin/firebreak.js loads it compiled;
 // - dist/client.cjs: the lean client that talks to a running daemon (CommonJS: no ES module loader at start).
 import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -49,6 +50,48 @@ const builtinImportsAsRequire = {
   },
 };
 
+/**
+ * Node modules that a short CLI call often never uses (child_process, crypto, net, readline...) but that the
+ * bundle's modules import at their top: each costs its own compile at start (~13 ms together for `claude hook`).
+ * In the CommonJS bundle, each becomes an object that loads the real module on first use of one of its exports,
+ * so a call pays only for what it touches. esbuild copies an imported CommonJS module's export names into an ES
+ * module view (`__toESM`) when the importing module starts: the names come from this Node at build time (the
+ * bundle is built by the Node that runs it), and each copied export still reads the real module when used. The
+ * modules Node has loaded before any user code (fs, path, events, util, url, module) and `stream` (a function,
+ * not an object) are required as they are.
+ */
+const LAZY_BUILTINS = ["child_process", "crypto", "dgram", "fs/promises", "http", "https", "net", "os", "perf_hooks", "readline", "readline/promises", "stream/promises", "timers/promises", "tty", "v8", "vm", "worker_threads", "zlib"];
+const lazyBuiltins = {
+  name: "lazy-builtins",
+  setup(b) {
+    const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.map((m) => m.replace("/", "\\/")).join("|")})$`);
+    b.onResolve({ filter }, (args) => {
+      if (args.namespace === "lazy-builtin") return { path: args.path, external: true };
+      return { path: `node:${args.path.replace(/^node:/, "")}`, namespace: "lazy-builtin" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => {
+      const names = Object.getOwnPropertyNames(createRequire(import.meta.url)(args.path));
+      return {
+        contents: `let loaded;
+const load = () => (loaded ??= require(${JSON.stringify(args.path)}));
+const names = ${JSON.stringify(names)};
+module.exports = new Proxy({}, {
+  get: (_, key) => (key === "__esModule" ? undefined : load()[key]),
+  set: (_, key, value) => ((load()[key] = value), true),
+  has: (_, key) => key in load(),
+  ownKeys: () => (loaded ? Reflect.ownKeys(loaded) : [...names]),
+  getOwnPropertyDescriptor: (_, key) =>
+    loaded || !names.includes(key)
+      ? { ...Reflect.getOwnPropertyDescriptor(load(), key), configurable: true }
+      : { get: () => load()[key], enumerable: true, configurable: true },
+  getPrototypeOf: () => Object.prototype,
+});`,
+        loader: "js",
+      };
+    });
+  },
+};
+
 /** Fails the build when a CommonJS bundle still has an `import()` (it would fail only when that code runs). */
 function assertNoDynamicImport(file) {
   const left = /[^.\w]import\(\s*["'`\w]/.exec(fs.readFileSync(file, "utf8"));
@@ -79,7 +122,7 @@ const commonJs = {
   define: { "import.meta.url": "__firebreakUrl" },
   banner: { js: "const __firebreakUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
-await build({ ...commonJs, entryPoints: [path.join(dist, "src/cli/frequent-main.js")], outfile: path.join(dist, "cli", "frequent.cjs"), external, plugins: [zodEnglishOnly, builtinImportsAsRequire] });
+await build({ ...commonJs, entryPoints: [path.join(dist, "src/cli/frequent-main.js")], outfile: path.join(dist, "cli", "frequent.cjs"), external, plugins: [zodEnglishOnly, builtinImportsAsRequire, lazyBuiltins] });
 assertNoDynamicImport(path.join(dist, "cli", "frequent.cjs"));
 writeCodeCache();
 await build({ ...commonJs, entryPoints: [path.join(dist, "src/client/main.js")], outfile: path.join(dist, "client.cjs") });

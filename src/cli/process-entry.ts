@@ -37,8 +37,8 @@ export async function runCli(createProgram: (deps: CliDeps) => Command): Promise
 
   // `firebreak` alone on a terminal opens the interactive UI; without one it prints the help, as before.
   const argv = process.argv.slice(2);
-  const interactive = isatty(0) && isatty(1);
-  const code = await main(argv.length === 0 && interactive ? ["tui"] : argv, createProgram, stopping);
+  const interactive = argv.length === 0 && isatty(0) && isatty(1);
+  const code = await main(interactive ? ["tui"] : argv, createProgram, stopping);
   process.exitCode = signalled.exitCode() ?? code;
 }
 
@@ -50,13 +50,16 @@ async function main(argv: string[], createProgram: (deps: CliDeps) => Command, s
     output,
     cwd: process.cwd(),
     env: process.env,
-    isTTY: isatty(0) && isatty(2),
+    // Asked only by the sub-commands that may prompt: `node:tty` is not loaded for the others.
+    get isTTY() {
+      return isatty(0) && isatty(2);
+    },
     signal: stopping.signal,
     setExitStatus: (s: number) => {
       status = s;
     },
   };
-  const deps = { ...base, context: contextFactory(base) };
+  const deps = Object.assign(base, { context: contextFactory(base) }); // not a spread, which would read isTTY
   try {
     await createProgram(deps).parseAsync(argv, { from: "user" });
     return status;

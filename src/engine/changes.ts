@@ -1,7 +1,5 @@
-import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
 import { type ApplyOptions, applyChangeset } from "../changes/apply.js";
 import { ChangesetStore } from "../changes/store.js";
 import { snapshotHost } from "../changes/host-state.js";
@@ -12,8 +10,8 @@ import { ChangesError } from "../errors.js";
 import { createBackup } from "../hooks/backup/store.js";
 import { auditWorkspaceAction } from "./audit-action.js";
 import type { EngineContext } from "./context.js";
+import { execFileAsync } from "../exec/exec-file.js";
 
-const execFileAsync = promisify(execFile);
 /** A diff longer than this is cut (the rest is one line saying so). */
 const MAX_DIFF_BYTES = 256 * 1024;
 

@@ -83,4 +83,27 @@ process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(repor
     expect(JSON.parse(r.stdout)).toMatchObject({ line: "git status", placement: "local" });
     expect(fs.readFileSync(report, "utf8")).toBe("");
   });
+
+  it("loads Node's child_process and tty only in a call that uses them", () => {
+    // The bundle's modules import them at their top; the bundle loads each on its first use (scripts/bundle.mjs).
+    const dir = tempDir("fb-builtins-");
+    const preload = path.join(dir, "loaded-modules.cjs");
+    fs.writeFileSync(preload, `process.on("exit", () => require("node:fs").writeFileSync(process.env.LOADED_MODULES, process.moduleLoadList.join("\\n")));`);
+    const { project, env } = freshCliProject();
+    const loaded = (args: string[], input = "") => {
+      const list = path.join(dir, `${args[0]}.txt`);
+      const r = spawnSync(process.execPath, ["-r", preload, path.join(REPO_ROOT, "bin", "firebreak.js"), ...args], { cwd: project, env: { ...env, FIREBREAK_DAEMON: "off", LOADED_MODULES: list }, input, encoding: "utf8" });
+      expect(r.stderr).not.toMatch(/internal error|Error:/);
+      return { stdout: r.stdout, modules: fs.readFileSync(list, "utf8").split("\n") };
+    };
+    const event = JSON.stringify({ hook_event_name: "PreToolUse", tool_name: "Bash", tool_input: { command: "git status" }, cwd: project });
+    const hook = loaded(["claude", "hook"], event);
+    expect(JSON.parse(hook.stdout).hookSpecificOutput.permissionDecision).toBe("allow");
+    expect(hook.modules).not.toContain("NativeModule child_process");
+    expect(hook.modules).not.toContain("NativeModule tty");
+    // A run that starts a process gets the real module.
+    const run = loaded(["run", "hello-world", "--name", "Ada", "--greeting", "hi"]);
+    expect(run.stdout).toBe("hi, Ada!\n");
+    expect(run.modules).toContain("NativeModule child_process");
+  });
 });

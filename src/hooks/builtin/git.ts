@@ -11,17 +11,15 @@
  * // pre  -> { repository: true, branch: "main", head: "3f2a…", dirty: true, changed: 2, snapshot: "refs/firebreak/01J…" }
  * // post -> { head_moved: false, diff: { files: 1, insertions: 3, deletions: 0, changed: [{ path: "a.txt", … }] } }
  */
-import { execFile } from "node:child_process";
 import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { promisify } from "node:util";
 import { HookError } from "../../errors.js";
 import type { GitConfig } from "../config.js";
 import { builtinIdentity, } from "../presets.js";
 import type { Hook, HookContext } from "../types.js";
+import { execFileAsync as run } from "../../exec/exec-file.js";
 
-const run = promisify(execFile);
 const MAX_LISTED_FILES = 50;
 const GIT_OUTPUT_BYTES = 16 * 1024 * 1024;
 /** Pre-phase states kept for post; invocations blocked after `git` ran never reach post. */

@@ -1,11 +1,9 @@
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { VmError } from "../../errors.js";
+import { execFileAsync } from "../../exec/exec-file.js";
 
-const execFileAsync = promisify(execFile);
 const MAKE_TIMEOUT_MS = 120_000;
 
 /** The checkout (or package) root: the nearest ancestor holding guest/agent/Makefile. Works from src/ and dist/. */

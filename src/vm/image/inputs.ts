@@ -1,11 +1,9 @@
 import { createHash } from "node:crypto";
-import { execFile } from "node:child_process";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
 import { ImageBuildError } from "../../errors.js";
+import { execFileAsync } from "../../exec/exec-file.js";
 
-const execFileAsync = promisify(execFile);
 
 /** Everything the guest image is built from; each file's content (or identity) goes into the cache key. */
 export interface ImageInputs {

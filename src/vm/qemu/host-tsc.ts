@@ -1,8 +1,6 @@
-import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { promisify } from "node:util";
+import { execFileAsync } from "../../exec/exec-file.js";
 
-const execFileAsync = promisify(execFile);
 
 /** Where the host TSC frequency came from, best first. */
 export type TscSource = "sysfs" | "dmesg-refined" | "dmesg-detected" | "cpuinfo-model-name" | "cpuinfo-mhz";

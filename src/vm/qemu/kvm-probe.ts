@@ -1,13 +1,11 @@
-import { execFile } from "node:child_process";
 import { constants } from "node:fs";
 import { access, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { spawnQemu } from "./qemu-process.js";
 import { buildCmdline } from "./qemu-args.js";
+import { execFileAsync } from "../../exec/exec-file.js";
 
-const execFileAsync = promisify(execFile);
 
 /** A guest that has not started its agent by then under KVM is taken as hung (PVM hangs stock kernels). */
 export const KVM_PROBE_TIMEOUT_MS = 15_000;

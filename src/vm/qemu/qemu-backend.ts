@@ -1,10 +1,8 @@
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, rm, rmdir } from "node:fs/promises";
 import type { Socket } from "node:net";
 import path from "node:path";
-import { promisify } from "node:util";
 import { resolvePaths } from "../../paths.js";
 import { findGuestImage } from "../image/builder.js";
 import { VmError } from "../../errors.js";
@@ -17,8 +15,8 @@ import { type QemuProcess, spawnQemu } from "./qemu-process.js";
 import { type QemuLaunchRecord, QemuVm } from "./qemu-vm.js";
 import { checkRestoreSpec, copySparse, readSnapshotRecord, SNAPSHOT_RAM, SNAPSHOT_STATE, writeSnapshotRecord } from "./snapshot-files.js";
 import { migrateIncoming, migrateToFile, setMigrationCapabilities } from "./migration.js";
+import { execFileAsync } from "../../exec/exec-file.js";
 
-const execFileAsync = promisify(execFile);
 
 export const DEFAULT_QEMU_BINARY = "qemu-system-x86_64";
 /** Cold boot to agent-ready; ~1 s is normal under TCG, the rest is headroom for a loaded host. */

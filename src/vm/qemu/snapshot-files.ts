@@ -1,11 +1,10 @@
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
 import { VmError } from "../../errors.js";
 import type { Snapshot, VmSpec } from "../backend.js";
 import type { QemuLaunchRecord } from "./qemu-vm.js";
+import { execFileAsync } from "../../exec/exec-file.js";
 
 /** Snapshot directory layout: `snapshot.json` (this record), `state` (the migration stream), `ram` (guest RAM, sparse). */
 export const SNAPSHOT_META = "snapshot.json";
@@ -56,7 +55,6 @@ export async function readSnapshotRecord(dir: string): Promise<QemuSnapshotRecor
   return record;
 }
 
-const execFileAsync = promisify(execFile);
 
 /**
  * Copies a RAM file keeping it sparse: runs of zero blocks become holes (`cp --sparse=always`), so a 256 MiB guest
