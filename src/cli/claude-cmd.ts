@@ -4,6 +4,7 @@ import { failClosed, type HookResult, hookStdout } from "../claude/hook-protocol
 import { HOOK_COMMAND, installHookSettings, settingsFile } from "../claude/settings.js";
 import { UsageError } from "../errors.js";
 import type { CliDeps } from "./deps.js";
+import { readStdinText } from "../claude/hook-input.js";
 
 /** `firebreak claude hook` (Claude Code calls it before and after each tool) and `firebreak claude install`. */
 export function claudeCommand(deps: CliDeps): Command {
@@ -13,7 +14,7 @@ export function claudeCommand(deps: CliDeps): Command {
     .description("answer one Claude Code hook event read from stdin (allow / deny / ask); always exits 0")
     .option("--vm", "rewrite lines the policy places in a microVM to run through `firebreak sh` (else: ask)")
     .action(async (opts: { vm?: boolean }, self: Command) => {
-      const input = await readStdin();
+      const input = await readStdinText();
       let result: HookResult;
       try {
         const ctx = await deps.context(self.parent!.parent!);
@@ -41,8 +42,3 @@ export function claudeCommand(deps: CliDeps): Command {
   return cmd;
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}

@@ -17,6 +17,7 @@ import { RunView } from "../cli/view/run-view.js";
 import { failClosed, type HookResult, hookStdout } from "../claude/hook-protocol.js";
 import type { ClientCommand } from "./argv.js";
 import type { DaemonClient } from "./daemon-client.js";
+import { readStdinText } from "../claude/hook-input.js";
 
 export interface ClientContext {
   client: DaemonClient;
@@ -184,7 +185,7 @@ async function claudeHook(cmd: Extract<ClientCommand, { kind: "claude-hook" }>, 
   await get(c, "/healthz");
   let result: HookResult;
   try {
-    const input = await readStdin();
+    const input = await readStdinText();
     result = await post<HookResult>(c, "/v1/claude/hook", { input, cwd: c.cwd, vm: cmd.vm });
   } catch (error) {
     result = failClosed(`the daemon failed: ${(error as Error)?.message ?? String(error)}`);
@@ -194,11 +195,6 @@ async function claudeHook(cmd: Extract<ClientCommand, { kind: "claude-hook" }>, 
   return EXIT.OK;
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 function remoteError(body: ErrorBody["error"]): RemoteError {
   return new RemoteError(body);
