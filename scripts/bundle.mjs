@@ -92,6 +92,46 @@ module.exports = new Proxy({}, {
   },
 };
 
+/**
+ * The native shell parser's JavaScript (tree-sitter, tree-sitter-bash's loader, node-gyp-build) inside the
+ * CommonJS bundle, so it comes compiled from the code cache: loaded from node_modules, Node compiled its ~35 KB
+ * from source in every CLI call (~8 ms). Only the bindings (`.node`) still load from the packages' own folders,
+ * found there by node-gyp-build as before (a binding compiled at install first, else the prebuilt one). The packages'
+ * folders are given relative to the bundle. tree-sitter-bash's node-types.json is left out: firebreak gives the
+ * language its node classes (policy/shell/tree-sitter-native.ts), so tree-sitter never reads it.
+ */
+function bundledNativeParser(outDir) {
+  const req = createRequire(import.meta.url);
+  const packageDir = (name) => path.dirname(req.resolve(`${name}/package.json`));
+  const fromBundle = (name) => `require("node:path").join(__dirname, ${JSON.stringify(path.relative(outDir, packageDir(name)))})`;
+  /** Replaces `from` (which must be there: a changed package fails the build, not the parser) with `to`. */
+  const patch = (source, file, from, to) => {
+    if (!source.includes(from)) throw new Error(`bundle: ${file} no longer has ${JSON.stringify(from)}: update bundledNativeParser`);
+    return source.replace(from, to);
+  };
+  return {
+    name: "bundled-native-parser",
+    setup(b) {
+      b.onLoad({ filter: /[\\/]tree-sitter-native\.js$/ }, (args) => {
+        const source = fs.readFileSync(args.path, "utf8");
+        // Without the module's own `require` (createRequire), its require("tree-sitter") and require("tree-sitter-bash")
+        // are ones esbuild bundles; they still run only when the parser loads.
+        return { contents: patch(source, args.path, "const require = createRequire(import.meta.url);", ""), loader: "js" };
+      });
+      b.onLoad({ filter: /[\\/]node_modules[\\/]tree-sitter[\\/]index\.js$/ }, (args) => {
+        const source = fs.readFileSync(args.path, "utf8");
+        const bun = /typeof process\.versions\.bun === "string" \?[\s\S]*?require\('node-gyp-build'\)\(__dirname\);/;
+        if (!bun.test(source)) throw new Error(`bundle: ${args.path} no longer loads its binding as expected: update bundledNativeParser`);
+        return { contents: source.replace(bun, `require("node-gyp-build")(${fromBundle("tree-sitter")});`), loader: "js" };
+      });
+      b.onLoad({ filter: /[\\/]node_modules[\\/]tree-sitter-bash[\\/]bindings[\\/]node[\\/]index\.js$/ }, () => ({
+        contents: `module.exports = require("node-gyp-build")(${fromBundle("tree-sitter-bash")});`,
+        loader: "js",
+      }));
+    },
+  };
+}
+
 /** Fails the build when a CommonJS bundle still has an `import()` (it would fail only when that code runs). */
 function assertNoDynamicImport(file) {
   const left = /[^.\w]import\(\s*["'`\w]/.exec(fs.readFileSync(file, "utf8"));
@@ -122,7 +162,13 @@ const commonJs = {
   define: { "import.meta.url": "__firebreakUrl" },
   banner: { js: "const __firebreakUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
-await build({ ...commonJs, entryPoints: [path.join(dist, "src/cli/frequent-main.js")], outfile: path.join(dist, "cli", "frequent.cjs"), external, plugins: [zodEnglishOnly, builtinImportsAsRequire, lazyBuiltins] });
+await build({
+  ...commonJs,
+  entryPoints: [path.join(dist, "src/cli/frequent-main.js")],
+  outfile: path.join(dist, "cli", "frequent.cjs"),
+  external: external.filter((name) => !name.startsWith("tree-sitter")),
+  plugins: [bundledNativeParser(path.join(dist, "cli")), zodEnglishOnly, builtinImportsAsRequire, lazyBuiltins],
+});
 assertNoDynamicImport(path.join(dist, "cli", "frequent.cjs"));
 writeCodeCache();
 await build({ ...commonJs, entryPoints: [path.join(dist, "src/client/main.js")], outfile: path.join(dist, "client.cjs") });

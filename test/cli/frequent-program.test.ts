@@ -106,4 +106,22 @@ process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(repor
     expect(run.stdout).toBe("hi, Ada!\n");
     expect(run.modules).toContain("NativeModule child_process");
   });
+
+  it("takes the native shell parser's JavaScript from the bundle and loads its bindings from the packages", () => {
+    const dir = tempDir("fb-native-");
+    const preload = path.join(dir, "record-loads.cjs");
+    const report = path.join(dir, "loads.json");
+    fs.writeFileSync(
+      preload,
+      `const dlopen = process.dlopen; const bindings = [];
+process.dlopen = function (module, file, ...rest) { bindings.push(file); return dlopen.call(this, module, file, ...rest); };
+process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(report)}, JSON.stringify({ bindings, modules: Object.keys(require.cache) })));`,
+    );
+    const { project, env } = freshCliProject();
+    const r = spawnSync(process.execPath, ["-r", preload, path.join(REPO_ROOT, "bin", "firebreak.js"), "policy", "check", "--json", "--", "rm -rf ~"], { cwd: project, env: { ...env, FIREBREAK_DAEMON: "off" }, encoding: "utf8" });
+    expect(JSON.parse(r.stdout)).toMatchObject({ placement: "denied", risk: "critical" });
+    const { bindings, modules } = JSON.parse(fs.readFileSync(report, "utf8")) as { bindings: string[]; modules: string[] };
+    expect(bindings.map((f) => path.relative(REPO_ROOT, f).split(path.sep).slice(0, 2).join("/")).sort()).toEqual(["node_modules/tree-sitter", "node_modules/tree-sitter-bash"]);
+    expect(modules.filter((m) => m.includes(`${path.sep}node_modules${path.sep}`) && m.endsWith(".js"))).toEqual([]);
+  });
 });
