@@ -132,6 +132,30 @@ function bundledNativeParser(outDir) {
   };
 }
 
+/**
+ * esbuild's `__toESM` (an ES module view of a CommonJS module, made once per importing module) copies every export
+ * of the module into a new object as a getter: `node:fs` alone ~100 of them, in each of the ~30 modules that import
+ * it, several thousand property definitions in all before a CLI call does anything (~10 ms here). This one makes the
+ * view an object whose prototype is the module, with the same `default`: every export reads through to the module,
+ * live, as the getters did; only enumerating the view differs, which the bundle's code never does.
+ */
+const ESBUILD_TO_ESM = `var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(
+  // If the importer is in node compatibility mode or this is not an ESM
+  // file that has been converted to a CommonJS file using a Babel-
+  // compatible transform (i.e. "__esModule" has not been set), then set
+  // "default" to the CommonJS "module.exports" for node compatibility.
+  isNodeMode || !mod || !mod.__esModule ? __defProp(target, "default", { value: mod, enumerable: true }) : target,
+  mod
+));`;
+const PROTOTYPE_TO_ESM = `var __toESM = (mod, isNodeMode) => mod !== null && (typeof mod === "object" || typeof mod === "function")
+  ? __create(mod, isNodeMode || !mod.__esModule ? { default: { value: mod, enumerable: true } } : {})
+  : __defProp({}, "default", { value: mod, enumerable: true });`;
+function prototypeModuleViews(file) {
+  const source = fs.readFileSync(file, "utf8");
+  if (!source.includes(ESBUILD_TO_ESM)) throw new Error(`bundle: ${file} has no esbuild __toESM as expected: update prototypeModuleViews`);
+  fs.writeFileSync(file, source.replace(ESBUILD_TO_ESM, PROTOTYPE_TO_ESM));
+}
+
 /** Fails the build when a CommonJS bundle still has an `import()` (it would fail only when that code runs). */
 function assertNoDynamicImport(file) {
   const left = /[^.\w]import\(\s*["'`\w]/.exec(fs.readFileSync(file, "utf8"));
@@ -170,6 +194,7 @@ await build({
   plugins: [bundledNativeParser(path.join(dist, "cli")), zodEnglishOnly, builtinImportsAsRequire, lazyBuiltins],
 });
 assertNoDynamicImport(path.join(dist, "cli", "frequent.cjs"));
+prototypeModuleViews(path.join(dist, "cli", "frequent.cjs"));
 writeCodeCache();
 await build({ ...commonJs, entryPoints: [path.join(dist, "src/client/main.js")], outfile: path.join(dist, "client.cjs") });
 
