@@ -54,10 +54,8 @@ const builtinImportsAsRequire = {
  * Node modules that a short CLI call often never uses (child_process, crypto, net, readline...) but that the
  * bundle's modules import at their top: each costs its own compile at start (~13 ms together for `claude hook`).
  * In the CommonJS bundle, each becomes an object that loads the real module on first use of one of its exports,
- * so a call pays only for what it touches. esbuild copies an imported CommonJS module's export names into an ES
- * module view (`__toESM`) when the importing module starts: the names come from this Node at build time (the
- * bundle is built by the Node that runs it), and each copied export still reads the real module when used. The
- * modules Node has loaded before any user code (fs, path, events, util, url, module) and `stream` (a function,
+ * so a call pays only for what it touches (the bundle's module views read through to it: prototypeModuleViews).
+ * The modules Node has loaded before any user code (fs, path, events, util, url, module) and `stream` (a function,
  * not an object) are required as they are.
  */
 const LAZY_BUILTINS = ["child_process", "crypto", "dgram", "fs/promises", "http", "https", "net", "os", "perf_hooks", "readline", "readline/promises", "stream/promises", "timers/promises", "tty", "v8", "vm", "worker_threads", "zlib"];
@@ -69,26 +67,22 @@ const lazyBuiltins = {
       if (args.namespace === "lazy-builtin") return { path: args.path, external: true };
       return { path: `node:${args.path.replace(/^node:/, "")}`, namespace: "lazy-builtin" };
     });
-    b.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => {
-      const names = Object.getOwnPropertyNames(createRequire(import.meta.url)(args.path));
-      return {
-        contents: `let loaded;
+    b.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => ({
+      contents: `let loaded;
 const load = () => (loaded ??= require(${JSON.stringify(args.path)}));
-const names = ${JSON.stringify(names)};
 module.exports = new Proxy({}, {
   get: (_, key) => (key === "__esModule" ? undefined : load()[key]),
   set: (_, key, value) => ((load()[key] = value), true),
   has: (_, key) => key in load(),
-  ownKeys: () => (loaded ? Reflect.ownKeys(loaded) : [...names]),
-  getOwnPropertyDescriptor: (_, key) =>
-    loaded || !names.includes(key)
-      ? { ...Reflect.getOwnPropertyDescriptor(load(), key), configurable: true }
-      : { get: () => load()[key], enumerable: true, configurable: true },
-  getPrototypeOf: () => Object.prototype,
+  ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor: (_, key) => {
+    const own = Reflect.getOwnPropertyDescriptor(load(), key);
+    return own && { ...own, configurable: true };
+  },
+  getPrototypeOf: () => Reflect.getPrototypeOf(load()),
 });`,
-        loader: "js",
-      };
-    });
+      loader: "js",
+    }));
   },
 };
 
