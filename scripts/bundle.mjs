@@ -97,6 +97,12 @@ module.exports = new Proxy({}, {
 function bundledNativeParser(outDir) {
   const req = createRequire(import.meta.url);
   const packageDir = (name) => path.dirname(req.resolve(`${name}/package.json`));
+  try {
+    packageDir("tree-sitter");
+    packageDir("tree-sitter-bash");
+  } catch {
+    return undefined; // optional dependencies that did not install: left external, the WebAssembly parser serves
+  }
   const fromBundle = (name) => `require("node:path").join(__dirname, ${JSON.stringify(path.relative(outDir, packageDir(name)))})`;
   /** Replaces `from` (which must be there: a changed package fails the build, not the parser) with `to`. */
   const patch = (source, file, from, to) => {
@@ -180,12 +186,13 @@ const commonJs = {
   define: { "import.meta.url": "__firebreakUrl" },
   banner: { js: "const __firebreakUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
+const nativeParser = bundledNativeParser(path.join(dist, "cli"));
 await build({
   ...commonJs,
   entryPoints: [path.join(dist, "src/cli/frequent-main.js")],
   outfile: path.join(dist, "cli", "frequent.cjs"),
-  external: external.filter((name) => !name.startsWith("tree-sitter")),
-  plugins: [bundledNativeParser(path.join(dist, "cli")), zodEnglishOnly, builtinImportsAsRequire, lazyBuiltins],
+  external: nativeParser ? external.filter((name) => !name.startsWith("tree-sitter")) : external,
+  plugins: [nativeParser, zodEnglishOnly, builtinImportsAsRequire, lazyBuiltins].filter(Boolean),
 });
 assertNoDynamicImport(path.join(dist, "cli", "frequent.cjs"));
 prototypeModuleViews(path.join(dist, "cli", "frequent.cjs"));
