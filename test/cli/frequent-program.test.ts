@@ -32,6 +32,21 @@ function helpTree(cmd: Command, prefix = ""): Record<string, string> {
   return Object.assign({ [name]: cmd.helpInformation() }, ...cmd.commands.map((c) => helpTree(c, `${name} `)));
 }
 
+/**
+ * Runs `firebreak <args>` in-process (no daemon) in a fresh project with `observer` preloaded: CommonJS that sets
+ * `globalThis.__observed` to a function whose result, at exit, is returned here as `seen`.
+ */
+function runObserved<T>(observer: string, args: string[], input = ""): { stdout: string; seen: T } {
+  const dir = tempDir("fb-observe-");
+  const preload = path.join(dir, "observer.cjs");
+  const report = path.join(dir, "seen.json");
+  fs.writeFileSync(preload, `${observer}\nprocess.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(report)}, JSON.stringify(globalThis.__observed())));`);
+  const { project, env } = freshCliProject();
+  const r = spawnSync(process.execPath, ["-r", preload, path.join(REPO_ROOT, "bin", "firebreak.js"), ...args], { cwd: project, env: { ...env, FIREBREAK_DAEMON: "off" }, input, encoding: "utf8" });
+  expect(r.stderr).not.toMatch(/internal error|Error:/);
+  return { stdout: r.stdout, seen: JSON.parse(fs.readFileSync(report, "utf8")) as T };
+}
+
 describe("the frequent program", () => {
   it("defines its sub-commands exactly as the full program does", () => {
     const full = createProgram(deps);
@@ -68,60 +83,35 @@ describe("the frequent program", () => {
 
   it("builds its schemas without zod's JIT: a one-shot process generates no code at run time", () => {
     // zod fixes JIT or not when a schema is built; a z.config() that runs after the schema modules is too late.
-    const dir = tempDir("fb-jit-");
-    const preload = path.join(dir, "count-generated-code.cjs");
-    const report = path.join(dir, "generated.txt");
-    fs.writeFileSync(
-      preload,
-      `const made = [];
+    const observer = `const made = [];
 globalThis.Function = new Proxy(Function, { construct(target, args) { made.push(String(args.at(-1)).slice(0, 80)); return Reflect.construct(target, args); } });
-process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(report)}, made.join("\\n---\\n")));`,
-    );
-    const { project, env } = freshCliProject();
-    const r = spawnSync(process.execPath, ["-r", preload, path.join(REPO_ROOT, "bin", "firebreak.js"), "policy", "check", "--json", "--", "git status"], { cwd: project, env: { ...env, FIREBREAK_DAEMON: "off" }, encoding: "utf8" });
-    expect(r.stderr).not.toMatch(/internal error|Error:/);
-    expect(JSON.parse(r.stdout)).toMatchObject({ line: "git status", placement: "local" });
-    expect(fs.readFileSync(report, "utf8")).toBe("");
+globalThis.__observed = () => made;`;
+    const { stdout, seen } = runObserved<string[]>(observer, ["policy", "check", "--json", "--", "git status"]);
+    expect(JSON.parse(stdout)).toMatchObject({ line: "git status", placement: "local" });
+    expect(seen).toEqual([]);
   });
 
   it("loads Node's child_process and tty only in a call that uses them", () => {
     // The bundle's modules import them at their top; the bundle loads each on its first use (scripts/bundle.mjs).
-    const dir = tempDir("fb-builtins-");
-    const preload = path.join(dir, "loaded-modules.cjs");
-    fs.writeFileSync(preload, `process.on("exit", () => require("node:fs").writeFileSync(process.env.LOADED_MODULES, process.moduleLoadList.join("\\n")));`);
-    const { project, env } = freshCliProject();
-    const loaded = (args: string[], input = "") => {
-      const list = path.join(dir, `${args[0]}.txt`);
-      const r = spawnSync(process.execPath, ["-r", preload, path.join(REPO_ROOT, "bin", "firebreak.js"), ...args], { cwd: project, env: { ...env, FIREBREAK_DAEMON: "off", LOADED_MODULES: list }, input, encoding: "utf8" });
-      expect(r.stderr).not.toMatch(/internal error|Error:/);
-      return { stdout: r.stdout, modules: fs.readFileSync(list, "utf8").split("\n") };
-    };
-    const event = JSON.stringify({ hook_event_name: "PreToolUse", tool_name: "Bash", tool_input: { command: "git status" }, cwd: project });
-    const hook = loaded(["claude", "hook"], event);
+    const observer = "globalThis.__observed = () => process.moduleLoadList;";
+    const event = JSON.stringify({ hook_event_name: "PreToolUse", tool_name: "Bash", tool_input: { command: "git status" } });
+    const hook = runObserved<string[]>(observer, ["claude", "hook"], event);
     expect(JSON.parse(hook.stdout).hookSpecificOutput.permissionDecision).toBe("allow");
-    expect(hook.modules).not.toContain("NativeModule child_process");
-    expect(hook.modules).not.toContain("NativeModule tty");
+    expect(hook.seen).not.toContain("NativeModule child_process");
+    expect(hook.seen).not.toContain("NativeModule tty");
     // A run that starts a process gets the real module.
-    const run = loaded(["run", "hello-world", "--name", "Ada", "--greeting", "hi"]);
+    const run = runObserved<string[]>(observer, ["run", "hello-world", "--name", "Ada", "--greeting", "hi"]);
     expect(run.stdout).toBe("hi, Ada!\n");
-    expect(run.modules).toContain("NativeModule child_process");
+    expect(run.seen).toContain("NativeModule child_process");
   });
 
   it("takes the native shell parser's JavaScript from the bundle and loads its bindings from the packages", () => {
-    const dir = tempDir("fb-native-");
-    const preload = path.join(dir, "record-loads.cjs");
-    const report = path.join(dir, "loads.json");
-    fs.writeFileSync(
-      preload,
-      `const dlopen = process.dlopen; const bindings = [];
+    const observer = `const dlopen = process.dlopen; const bindings = [];
 process.dlopen = function (module, file, ...rest) { bindings.push(file); return dlopen.call(this, module, file, ...rest); };
-process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(report)}, JSON.stringify({ bindings, modules: Object.keys(require.cache) })));`,
-    );
-    const { project, env } = freshCliProject();
-    const r = spawnSync(process.execPath, ["-r", preload, path.join(REPO_ROOT, "bin", "firebreak.js"), "policy", "check", "--json", "--", "rm -rf ~"], { cwd: project, env: { ...env, FIREBREAK_DAEMON: "off" }, encoding: "utf8" });
-    expect(JSON.parse(r.stdout)).toMatchObject({ placement: "denied", risk: "critical" });
-    const { bindings, modules } = JSON.parse(fs.readFileSync(report, "utf8")) as { bindings: string[]; modules: string[] };
-    expect(bindings.map((f) => path.relative(REPO_ROOT, f).split(path.sep).slice(0, 2).join("/")).sort()).toEqual(["node_modules/tree-sitter", "node_modules/tree-sitter-bash"]);
-    expect(modules.filter((m) => m.includes(`${path.sep}node_modules${path.sep}`) && m.endsWith(".js"))).toEqual([]);
+globalThis.__observed = () => ({ bindings, modules: Object.keys(require.cache) });`;
+    const { stdout, seen } = runObserved<{ bindings: string[]; modules: string[] }>(observer, ["policy", "check", "--json", "--", "rm -rf ~"]);
+    expect(JSON.parse(stdout)).toMatchObject({ placement: "denied", risk: "critical" });
+    expect(seen.bindings.map((f) => path.relative(REPO_ROOT, f).split(path.sep).slice(0, 2).join("/")).sort()).toEqual(["node_modules/tree-sitter", "node_modules/tree-sitter-bash"]);
+    expect(seen.modules.filter((m) => m.includes(`${path.sep}node_modules${path.sep}`) && m.endsWith(".js"))).toEqual([]);
   });
 });
