@@ -1,10 +1,10 @@
 import { Command } from "commander";
 import { answerHookEvent } from "../claude/hook.js";
+import { readStdinText } from "../claude/hook-input.js";
 import { failClosed, type HookResult, hookStdout } from "../claude/hook-protocol.js";
 import { HOOK_COMMAND, installHookSettings, settingsFile } from "../claude/settings.js";
 import { UsageError } from "../errors.js";
 import type { CliDeps } from "./deps.js";
-import { readStdinText } from "../claude/hook-input.js";
 
 /** `firebreak claude hook` (Claude Code calls it before and after each tool) and `firebreak claude install`. */
 export function claudeCommand(deps: CliDeps): Command {
@@ -41,4 +41,3 @@ export function claudeCommand(deps: CliDeps): Command {
     });
   return cmd;
 }
-

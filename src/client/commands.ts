@@ -14,10 +14,10 @@ import { auditTable, verifyText } from "../cli/view/audit-text.js";
 import { commandHelpText, commandsTable, problemsText, showText } from "../cli/view/commands-text.js";
 import { policyLine, policyText } from "../cli/view/policy-text.js";
 import { RunView } from "../cli/view/run-view.js";
+import { readStdinText } from "../claude/hook-input.js";
 import { failClosed, type HookResult, hookStdout } from "../claude/hook-protocol.js";
 import type { ClientCommand } from "./argv.js";
 import type { DaemonClient } from "./daemon-client.js";
-import { readStdinText } from "../claude/hook-input.js";
 
 export interface ClientContext {
   client: DaemonClient;

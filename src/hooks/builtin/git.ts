@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { HookError } from "../../errors.js";
 import type { GitConfig } from "../config.js";
-import { builtinIdentity, } from "../presets.js";
+import { builtinIdentity } from "../presets.js";
 import type { Hook, HookContext } from "../types.js";
 import { execFileAsync as run } from "../../exec/exec-file.js";
 
