@@ -65,13 +65,20 @@ describe("the frequent program", () => {
     expect([...routed].sort()).toEqual(createFrequentProgram(deps).commands.map((c) => c.name()).sort());
   });
 
-  it("runs the same from a code cache V8 rejects (another build's, garbage)", () => {
+  it("is ASCII, so that the bin reads it as a one-byte string", () => {
+    // One character outside ASCII (esbuild keeps them in comments) makes V8 hold the whole source as UTF-16.
+    const bundle = fs.readFileSync(path.join(REPO_ROOT, "dist", "cli", "frequent.cjs"));
+    const outside = bundle.findIndex((byte) => byte > 0x7f);
+    expect(outside === -1 ? "" : bundle.subarray(Math.max(0, outside - 60), outside + 20).toString("utf8")).toBe("");
+  });
+
+  it("runs the same from a code cache V8 rejects (another build's, garbage) and from a bundle that is not ASCII", () => {
     // A copy of bin/ and the bundle inside the repo, so the bundle still finds node_modules and the package root.
     const copy = removeAfterFile(fs.mkdtempSync(path.join(REPO_ROOT, ".test-code-cache-")));
     fs.cpSync(path.join(REPO_ROOT, "bin"), path.join(copy, "bin"), { recursive: true });
     fs.mkdirSync(path.join(copy, "dist", "cli"), { recursive: true });
     const bundle = path.join(copy, "dist", "cli", "frequent.cjs");
-    fs.copyFileSync(path.join(REPO_ROOT, "dist", "cli", "frequent.cjs"), bundle);
+    fs.writeFileSync(bundle, `if ("Grüße".length !== 5) throw new Error("a UTF-8 bundle read as Latin-1");\n${fs.readFileSync(path.join(REPO_ROOT, "dist", "cli", "frequent.cjs"), "utf8")}`);
     const stat = fs.statSync(bundle);
     fs.writeFileSync(`${bundle}.v8cache`, Buffer.concat([Buffer.from(`firebreak-code-cache ${stat.size} ${stat.mtimeMs}\n`, "latin1"), Buffer.alloc(4096, 0x5a)]));
     const { project, env } = freshCliProject();
