@@ -4,6 +4,7 @@
 //   its V8 code cache (frequent.cjs.v8cache), made by running it once: bin/firebreak.js loads it compiled;
 // - dist/client.cjs: the lean client that talks to a running daemon (CommonJS: no ES module loader at start).
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import fs from "node:fs";
 import os from "node:os";
@@ -15,6 +16,26 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dist = path.join(root, "dist");
 // Loaded from node_modules at run time: native bindings and WebAssembly that locate their files beside them.
 const external = ["web-tree-sitter", "tree-sitter", "tree-sitter-bash", "react-devtools-core"];
+
+/**
+ * This build's identity (src/build-id.ts): a hash of tsc's output and of the installed version of every package
+ * (the bundles carry their code). Caches whose entries only the code that wrote them may read key on it.
+ */
+function computeBuildId() {
+  const hash = createHash("sha256");
+  const files = fs.readdirSync(path.join(dist, "src"), { recursive: true }).filter((f) => f.endsWith(".js")).sort();
+  for (const file of files) hash.update(`${file}\0`).update(fs.readFileSync(path.join(dist, "src", file))).update("\0");
+  const { dependencies = {} } = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+  for (const name of Object.keys(dependencies).sort()) {
+    let version = "missing"; // an optional package that is not installed
+    try {
+      version = JSON.parse(fs.readFileSync(path.join(root, "node_modules", name, "package.json"), "utf8")).version;
+    } catch {}
+    hash.update(`${name}@${version}\0`);
+  }
+  return hash.digest("hex").slice(0, 32);
+}
+const define = { FIREBREAK_BUILD_ID: JSON.stringify(computeBuildId()) };
 
 /**
  * zod exports every locale it has (~360 KB of the CLI's ~2 MB) through `z.locales`; firebreak's messages are
@@ -68,21 +89,53 @@ const lazyBuiltins = {
       return { path: `node:${args.path.replace(/^node:/, "")}`, namespace: "lazy-builtin" };
     });
     b.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => ({
-      contents: `let loaded;
-const load = () => (loaded ??= require(${JSON.stringify(args.path)}));
-module.exports = new Proxy({}, {
-  get: (_, key) => (key === "__esModule" ? undefined : load()[key]),
-  set: (_, key, value) => ((load()[key] = value), true),
-  has: (_, key) => key in load(),
-  ownKeys: () => Reflect.ownKeys(load()),
-  getOwnPropertyDescriptor: (_, key) => {
-    const own = Reflect.getOwnPropertyDescriptor(load(), key);
-    return own && { ...own, configurable: true };
-  },
-  getPrototypeOf: () => Reflect.getPrototypeOf(load()),
-});`,
+      contents: `module.exports = ${lazyProxy(`require(${JSON.stringify(args.path)})`)};`,
       loader: "js",
     }));
+  },
+};
+
+/**
+ * CommonJS for an object that stands for the value of `load` (an expression), evaluated once, on first use of one
+ * of its members.
+ */
+function lazyProxy(load) {
+  return `(() => {
+  let loaded;
+  const load = () => (loaded ??= ${load});
+  return new Proxy({}, {
+    get: (_, key) => (key === "__esModule" ? undefined : load()[key]),
+    set: (_, key, value) => ((load()[key] = value), true),
+    has: (_, key) => key in load(),
+    ownKeys: () => Reflect.ownKeys(load()),
+    getOwnPropertyDescriptor: (_, key) => {
+      const own = Reflect.getOwnPropertyDescriptor(load(), key);
+      return own && { ...own, configurable: true };
+    },
+    getPrototypeOf: () => Reflect.getPrototypeOf(load()),
+  });
+})()`;
+}
+
+/**
+ * zod, loaded on first use. Its own initialisation costs a CLI call ~5-8 ms; a call that validates nothing (the
+ * Claude hook, `policy check` with its configuration from the cache: config/validated-cache.ts) never needs it, as
+ * long as no module builds a schema at its top (lazy.ts). firebreak's modules import only `{ z }` from "zod"; they
+ * get an object that loads the bundled zod on first use of one of its members.
+ */
+const lazyZod = {
+  name: "lazy-zod",
+  setup(b) {
+    b.onResolve({ filter: /^zod$/ }, (args) => {
+      if (!args.importer.startsWith(path.join(dist, "src") + path.sep)) return undefined;
+      return { path: "zod", namespace: "lazy-zod" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "lazy-zod" }, async () => {
+      // The ES module build, as an import would resolve it (a require would take zod's CommonJS build, a second copy).
+      const esm = await b.resolve("zod", { kind: "import-statement", resolveDir: root });
+      if (esm.errors.length > 0) throw new Error(`bundle: cannot resolve zod: ${esm.errors[0].text}`);
+      return { contents: `module.exports = { z: ${lazyProxy(`require(${JSON.stringify(esm.path)}).z`)} };`, resolveDir: root, loader: "js" };
+    });
   },
 };
 
@@ -187,6 +240,7 @@ await build({
   external,
   plugins: [zodEnglishOnly],
   logLevel: "warning",
+  define,
   banner: { js: "import { createRequire as __firebreakRequire } from 'node:module'; const require = __firebreakRequire(import.meta.url);" },
 });
 const commonJs = {
@@ -195,7 +249,7 @@ const commonJs = {
   format: "cjs",
   target: "node20",
   logLevel: "warning",
-  define: { "import.meta.url": "__firebreakUrl" },
+  define: { ...define, "import.meta.url": "__firebreakUrl" },
   banner: { js: "const __firebreakUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 const nativeParser = bundledNativeParser(path.join(dist, "cli"));
@@ -204,7 +258,7 @@ await build({
   entryPoints: [path.join(dist, "src/cli/frequent-main.js")],
   outfile: path.join(dist, "cli", "frequent.cjs"),
   external: nativeParser ? external.filter((name) => !name.startsWith("tree-sitter")) : external,
-  plugins: [nativeParser, zodEnglishOnly, builtinImportsAsRequire, lazyBuiltins].filter(Boolean),
+  plugins: [nativeParser, zodEnglishOnly, builtinImportsAsRequire, lazyBuiltins, lazyZod].filter(Boolean),
 });
 assertNoDynamicImport(path.join(dist, "cli", "frequent.cjs"));
 prototypeModuleViews(path.join(dist, "cli", "frequent.cjs"));

@@ -33,7 +33,7 @@ export function trustCommand(deps: CliDeps): Command {
       const target = file ? path.resolve(deps.cwd, file) : findProjectConfig(deps.cwd);
       if (file && !fs.existsSync(target ?? "")) throw new UsageError(`no firebreak.toml found at ${file}`);
       // Only to learn which command folders the project has; nothing from it is used before the answer.
-      const loaded = loadConfig({ cwd: deps.cwd, env: { ...deps.env, [TRUST_ENV]: "1" }, configFile: file });
+      const loaded = await loadConfig({ cwd: deps.cwd, env: { ...deps.env, [TRUST_ENV]: "1" }, configFile: file });
       const dirs = projectCommandDirs(loaded).filter((d) => fs.existsSync(d));
       if (!target && dirs.length === 0) throw new UsageError(`no firebreak.toml or project command folder found in ${deps.cwd} or above`);
       if (opts.revoke) {

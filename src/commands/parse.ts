@@ -3,7 +3,7 @@ import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { DefinitionError, type TemplateError } from "../errors.js";
 import { splitFrontmatter } from "./frontmatter.js";
-import { ALLOWED_KEYS, definitionSchema, HOISTED_VALIDATION_KEYS } from "./schema.js";
+import { allowedKeys, definitionSchema, HOISTED_VALIDATION_KEYS } from "./schema.js";
 import { compileTemplate } from "./template.js";
 import type { CommandDefinition, CommandLayer } from "./types.js";
 import { coerceValue, validateValue } from "./values.js";
@@ -67,7 +67,7 @@ export function parseDefinition(text: string, options: ParseOptions): ParseOutco
 
   const warnings: DefinitionWarning[] = [];
   const data = normalise(raw as Record<string, unknown>, file, nodeLine, warnings);
-  const result = definitionSchema.safeParse(data);
+  const result = definitionSchema().safeParse(data);
   if (!result.success) throw issueError(result.error.issues[0]!, file, nodeLine, data);
   const def = result.data;
 
@@ -105,16 +105,16 @@ function normalise(raw: Record<string, unknown>, file: string, lineOf: LineOf, w
   const countUnknown = () => {
     if (unknownKeys > MAX_UNKNOWN_KEY_WARNINGS) warnings.push({ file, message: `${unknownKeys - MAX_UNKNOWN_KEY_WARNINGS} more unknown keys not listed` });
   };
-  warnUnknown(raw, ALLOWED_KEYS.definition, [], "");
+  warnUnknown(raw, allowedKeys().definition, [], "");
   const out: Record<string, unknown> = { ...raw };
   if (out.resource_limits && typeof out.resource_limits === "object" && !Array.isArray(out.resource_limits)) {
-    warnUnknown(out.resource_limits as Record<string, unknown>, ALLOWED_KEYS.resource_limits, ["resource_limits"], " in resource_limits");
+    warnUnknown(out.resource_limits as Record<string, unknown>, allowedKeys().resource_limits, ["resource_limits"], " in resource_limits");
   }
   if (Array.isArray(raw.parameters)) {
     out.parameters = raw.parameters.map((p: unknown, i: number) => {
       if (p === null || typeof p !== "object" || Array.isArray(p)) return p;
       const param = { ...(p as Record<string, unknown>) };
-      warnUnknown(param, ALLOWED_KEYS.parameter, ["parameters", i], ` in parameter ${String(param.name ?? i)}`);
+      warnUnknown(param, allowedKeys().parameter, ["parameters", i], ` in parameter ${String(param.name ?? i)}`);
       const validation: Record<string, unknown> =
         param.validation && typeof param.validation === "object" ? { ...(param.validation as Record<string, unknown>) } : {};
       for (const key of HOISTED_VALIDATION_KEYS) {

@@ -2,13 +2,16 @@ import fs from "node:fs";
 import path from "node:path";
 import { parse as parseToml, TomlError } from "smol-toml";
 import type { z } from "zod";
+import { BUILD_ID } from "../build-id.js";
 import { ConfigError, ConfigIssuesError, type SourceLocation } from "../errors.js";
 import { DEFAULT_CONFIG_TOML } from "./defaults.js";
 import { type FirebreakPaths, resolvePaths } from "../paths.js";
 import { checkProjectTrust } from "./trust.js";
-import { configSchema, type FirebreakConfig } from "./schema.js";
+import type { FirebreakConfig } from "./schema.js";
 import { checkReferences, type ReferenceIssue } from "./references.js";
 import { locateTomlKey } from "./toml-locate.js";
+import { ValidatedConfigCache } from "./validated-cache.js";
+import { sealKeyFile } from "../sealed-file.js";
 
 export const PROJECT_CONFIG_FILE = "firebreak.toml";
 
@@ -40,16 +43,21 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
   /** An explicit project config file (`--config`); replaces the upward search. */
   configFile?: string;
+  /**
+   * Validated configurations from earlier calls (validated-cache.ts). Default: the state directory's, in a bundled
+   * build (which has a build id); none otherwise.
+   */
+  validatedCache?: ValidatedConfigCache | null;
 }
 
 /**
  * Loads defaults < `$XDG_CONFIG_HOME/firebreak/config.toml` < project `firebreak.toml`.
  *
  * @example
- * const { config } = loadConfig({ cwd: process.cwd() });
+ * const { config } = await loadConfig({ cwd: process.cwd() });
  * config.default_role; // "developer"
  */
-export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
   const cwd = options.cwd ?? process.cwd();
   const paths = resolvePaths(options.env);
   const sources: ConfigSource[] = [parseSource("<built-in defaults>", DEFAULT_CONFIG_TOML)];
@@ -67,7 +75,8 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   }
   const merged = sources.reduce<Record<string, unknown>>((acc, s) => deepMerge(acc, s.data), {});
   const projectRoot = projectFile ? path.dirname(projectFile) : cwd;
-  const config = validate(merged, sources, { projectRoot, env: options.env ?? process.env });
+  const cache = options.validatedCache === undefined ? defaultValidatedCache(paths) : (options.validatedCache ?? undefined);
+  const config = await validate(merged, sources, { projectRoot, env: options.env ?? process.env, cache });
   return { config, sources, projectRoot, paths, env: options.env ?? process.env };
 }
 
@@ -76,13 +85,23 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
  * presets and programs, knowledge graphs). Every problem is reported at once, each naming the file and line
  * that set the key; one problem is a ConfigError, several a ConfigIssuesError.
  */
-export function validate(
+export async function validate(
   merged: unknown,
   sources: ConfigSource[],
-  where: { projectRoot?: string; env?: NodeJS.ProcessEnv } = {},
-): FirebreakConfig {
-  const result = configSchema.safeParse(merged);
-  const issues: ReferenceIssue[] = result.success ? [] : result.error.issues.flatMap(fromZodIssue);
+  where: { projectRoot?: string; env?: NodeJS.ProcessEnv; cache?: ValidatedConfigCache } = {},
+): Promise<FirebreakConfig> {
+  const issues: ReferenceIssue[] = [];
+  const input = where.cache && cacheableInput(merged);
+  let config = input === undefined ? undefined : (where.cache?.get(input) as FirebreakConfig | undefined);
+  if (config === undefined) {
+    // Imported here, not at the top: a call that finds its configuration in the cache never builds the schema.
+    const { configSchema } = await import("./schema.js");
+    const result = configSchema.safeParse(merged);
+    if (result.success) {
+      config = result.data;
+      if (input !== undefined) where.cache?.set(input, config);
+    } else issues.push(...result.error.issues.flatMap(fromZodIssue));
+  }
   const projectRoot = where.projectRoot ?? process.cwd();
   const fileDir = (source: ConfigSource | undefined) => (source && !source.file.startsWith("<") ? path.dirname(source.file) : projectRoot);
   issues.push(
@@ -92,10 +111,32 @@ export function validate(
       pathEnv: (where.env ?? process.env).PATH ?? "",
     }),
   );
-  if (issues.length === 0 && result.success) return result.data;
+  if (issues.length === 0 && config !== undefined) return config;
   const located = issues.map((issue) => ({ message: issue.message, location: locateKey(issue.keyPath, sources) }));
   if (located.length === 1) return throwOne(located[0]!);
   throw new ConfigIssuesError(located);
+}
+
+function defaultValidatedCache(paths: FirebreakPaths): ValidatedConfigCache | undefined {
+  return BUILD_ID === undefined ? undefined : new ValidatedConfigCache(path.join(paths.stateDir, "cache", "config.json"), sealKeyFile(paths.configDir), BUILD_ID);
+}
+
+/**
+ * The merged configuration as the cache's key, when JSON states it exactly: only strings, finite numbers, booleans,
+ * arrays and plain objects (TOML tables have no prototype). A TOML date and the string it prints as, or `inf` and
+ * `nan` (both JSON null), must not share an entry.
+ */
+function cacheableInput(merged: unknown): string | undefined {
+  return isJsonData(merged) ? JSON.stringify(merged) : undefined;
+}
+
+function isJsonData(value: unknown): boolean {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return true;
+  if (typeof value === "number") return Number.isFinite(value) && !Object.is(value, -0);
+  if (Array.isArray(value)) return value.every(isJsonData);
+  if (typeof value !== "object") return false;
+  const proto = Object.getPrototypeOf(value);
+  return (proto === null || proto === Object.prototype) && Object.values(value).every(isJsonData);
 }
 
 function throwOne(issue: { message: string; location: SourceLocation }): never {

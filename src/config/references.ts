@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { knownPresetNames } from "../hooks/config.js";
+import { knownPresetNames } from "../hooks/presets.js";
 
 /**
  * Checks that what the configuration names exists, so a wrong name is a load error (exit 78) and not a

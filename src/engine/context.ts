@@ -68,7 +68,7 @@ export function registryLayers(loaded: LoadedConfig): RegistryLayer[] {
  * ctx.registry.resolve("hello-world");
  */
 export async function createContext(options: CreateContextOptions, deps: EngineDeps): Promise<EngineContext> {
-  const loaded = options.loaded ?? loadConfig(options);
+  const loaded = options.loaded ?? (await loadConfig(options));
   const { config, paths } = loaded;
   const registry = new CommandRegistry(registryLayers(loaded), { cache: new DefinitionCache(path.join(paths.stateDir, "cache"), sealKeyFile(paths.configDir)) });
   const stateDir = paths.stateDir;

@@ -220,17 +220,3 @@ export function parseHooksConfig(raw: unknown, file?: string): HooksConfig {
   const field = ["hooks", ...(issue?.path ?? [])].join(".");
   throw new ConfigError(issue?.message ?? "invalid [hooks] section", { file, field }, { cause: parsed.error });
 }
-
-/** Every preset a role may name: the built-in defaults and those `[hooks] presets` defines. */
-export function knownPresetNames(configured: Record<string, unknown>): string[] {
-  return [...new Set([...Object.keys(DEFAULT_PRESETS), ...Object.keys(configured)])].sort();
-}
-
-/** Compiles a matcher: `/re/flags` tests the command name, anything else must equal it; `*` matches all. */
-export function compileMatcher(matcher: string | undefined): (commandName: string) => boolean {
-  if (matcher === undefined || matcher === "*") return () => true;
-  const m = /^\/(.*)\/([a-z]*)$/s.exec(matcher);
-  if (!m) return (name) => name === matcher;
-  const re = new RegExp(m[1] ?? "", (m[2] ?? "").replace(/[gy]/g, ""));
-  return (name) => re.test(name);
-}

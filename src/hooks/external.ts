@@ -17,21 +17,25 @@ import { spawn } from "node:child_process";
 import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { HookError } from "../errors.js";
-import { compileMatcher, type ExternalHookConfig } from "./config.js";
+import type { ExternalHookConfig } from "./config.js";
+import { compileMatcher } from "./matcher.js";
 import { hookEvent } from "./event.js";
 import type { Hook, HookContext, HookOutcome } from "./types.js";
+import { lazy } from "../lazy.js";
 
 /** Output beyond this is dropped (a hook is not a data channel). */
 export const EXTERNAL_OUTPUT_CAP_BYTES = 1024 * 1024;
 export const EXIT_CONTINUE = 0;
 export const EXIT_BLOCK = 2;
 
-const responseSchema = z.looseObject({
-  decision: z.enum(["block", "allow", "approve"]).optional(),
-  reason: z.string().optional(),
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
-  annotations: z.record(z.string(), z.unknown()).optional(),
-});
+const responseSchema = lazy(() =>
+  z.looseObject({
+    decision: z.enum(["block", "allow", "approve"]).optional(),
+    reason: z.string().optional(),
+    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
+    annotations: z.record(z.string(), z.unknown()).optional(),
+  }),
+);
 
 export interface ProgramRun {
   code: number | null;
@@ -110,7 +114,7 @@ export function parseHookResponse(name: string, stdout: string): HookOutcome {
   } catch (err) {
     throw new HookError(`external hook ${name} printed invalid JSON: ${(err as Error).message}`, name, { cause: err });
   }
-  const parsed = responseSchema.safeParse(json);
+  const parsed = responseSchema().safeParse(json);
   if (!parsed.success) {
     throw new HookError(`external hook ${name} printed an invalid response: ${parsed.error.message}`, name, { cause: parsed.error });
   }

@@ -17,7 +17,6 @@ export { createNotificationHook, deliver } from "./builtin/notification.js";
 export { createPreflightHook } from "./builtin/preflight.js";
 export { createResourceMonitorHook, startResourceMonitor } from "./builtin/resource-monitor.js";
 export {
-  compileMatcher,
   type ExternalHookConfig,
   type HooksConfig,
   type HooksConfigInput,
@@ -26,6 +25,7 @@ export {
   roleHooksShape,
 } from "./config.js";
 export { hookEvent } from "./event.js";
+export { compileMatcher } from "./matcher.js";
 export { createExternalHook, EXIT_BLOCK, EXIT_CONTINUE } from "./external.js";
 export { sampleProcessTree } from "./monitor/proc-tree.js";
 export {

@@ -65,3 +65,8 @@ export function builtinIdentity(name: BuiltinHookName, config: { priority?: numb
     source: "builtin" as const,
   };
 }
+
+/** Every preset a role may name: the built-in defaults and those `[hooks] presets` defines. */
+export function knownPresetNames(configured: Record<string, unknown>): string[] {
+  return [...new Set([...Object.keys(DEFAULT_PRESETS), ...Object.keys(configured)])].sort();
+}

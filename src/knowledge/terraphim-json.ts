@@ -3,6 +3,7 @@ import { KnowledgeGraphError } from "../errors.js";
 import type { TermConflict } from "./markdown-builder.js";
 import { normalizeTerm } from "./normalize.js";
 import { type NormalizedTerm, Thesaurus } from "./thesaurus.js";
+import { lazy } from "../lazy.js";
 
 /**
  * Terraphim's JSON thesaurus: `{"name": role, "data": {term: {"id": n, "nterm": concept, "url": null}}}`.
@@ -16,19 +17,19 @@ export interface TerraphimThesaurusJson {
   data: Record<string, { id: number; nterm: string; url: string | null }>;
 }
 
-const idSchema = z.union([
-  z.number().int().nonnegative(),
-  z
-    .string()
-    .regex(/^\d+$/, "must be a non-negative integer")
-    .transform((s) => Number(s)),
-]);
-
-const entrySchema = z.looseObject({
-  id: idSchema,
-  nterm: z.string().refine((s) => s.trim().length > 0, "must not be empty"),
-  url: z.string().nullable().optional(),
-});
+const entrySchema = lazy(() =>
+  z.looseObject({
+    id: z.union([
+      z.number().int().nonnegative(),
+      z
+        .string()
+        .regex(/^\d+$/, "must be a non-negative integer")
+        .transform((s) => Number(s)),
+    ]),
+    nterm: z.string().refine((s) => s.trim().length > 0, "must not be empty"),
+    url: z.string().nullable().optional(),
+  }),
+);
 
 /** The common, valid entry checked without zod (100k entries: zod alone took most of a second). */
 function quickEntry(v: unknown): { id: number; nterm: string; url: string | null } | undefined {
@@ -42,10 +43,12 @@ function quickEntry(v: unknown): { id: number; nterm: string; url: string | null
 
 // `data` is checked entry by entry below: a record schema would copy keys into a plain object, where a
 // term named `__proto__` would be lost.
-const thesaurusSchema = z.looseObject({
-  name: z.string(),
-  data: z.custom<Record<string, unknown>>((v) => typeof v === "object" && v !== null && !Array.isArray(v), "must be an object"),
-});
+const thesaurusSchema = lazy(() =>
+  z.looseObject({
+    name: z.string(),
+    data: z.custom<Record<string, unknown>>((v) => typeof v === "object" && v !== null && !Array.isArray(v), "must be an object"),
+  }),
+);
 
 function fail(file: string, error: z.ZodError, prefix: (string | number)[] = []): never {
   const issue = error.issues[0]!;
@@ -75,7 +78,7 @@ export function parseTerraphimJson(text: string, options: { file?: string; name?
   } catch (cause) {
     throw new KnowledgeGraphError(`invalid JSON: ${(cause as Error).message}`, { file }, { cause });
   }
-  const parsed = thesaurusSchema.safeParse(raw);
+  const parsed = thesaurusSchema().safeParse(raw);
   if (!parsed.success) fail(file, parsed.error);
   const rawData = (raw as { data: Record<string, unknown> }).data;
   const byTerm = new Map<string, { key: string; value: NormalizedTerm }>();
@@ -85,7 +88,7 @@ export function parseTerraphimJson(text: string, options: { file?: string; name?
     let entry = quickEntry(rawData[key]);
     if (!entry) {
       // Unusual shapes (string ids) and errors go through the schema, which also words the error.
-      const checked = entrySchema.safeParse(rawData[key]);
+      const checked = entrySchema().safeParse(rawData[key]);
       if (!checked.success) fail(file, checked.error, ["data", key]);
       entry = { id: checked.data.id, nterm: checked.data.nterm, url: checked.data.url ?? null };
     }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { PatternError, parseCommandPattern } from "./rules/pattern.js";
-import { EXECUTION_MODES, RISK_LEVELS } from "./types.js";
+import { ALLOW_CEILINGS, EXECUTION_MODES, RISK_LEVELS } from "./types.js";
 
 /**
  * zod schemas for the parts of the configuration the policy owns:
@@ -52,11 +52,6 @@ export const commandPatternSchema = z.string().superRefine((source, ctx) => {
   }
 });
 
-/** How high an `allow` rule may lift the local risk ceiling; critical never runs on the host. */
-export const ALLOW_CEILINGS = ["low", "medium", "high"] as const;
-/** An allow rule's ceiling when it states none. */
-export const DEFAULT_ALLOW_CEILING = "medium";
-
 export const ruleSchema = z
   .strictObject({
   /** A name for messages; defaults to the rule's position ("#3"). */
@@ -105,8 +100,6 @@ export const rateLimitSchema = z
 /** `{ "<command name or *>": limit }`; `*` limits all commands together. */
 export const rateLimitsSchema = z.record(z.string().min(1), rateLimitSchema);
 
-export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
 const DAY_SPEC = /^(sun|mon|tue|wed|thu|fri|sat)(-(sun|mon|tue|wed|thu|fri|sat))?$/;
 const HOUR_RANGE = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$/;
 

@@ -94,7 +94,7 @@ export async function serve(options: ServeOptions): Promise<{ listeners: Listene
 async function startPool(service: FirebreakService, options: ServeOptions): Promise<void> {
   let loaded: LoadedConfig;
   try {
-    loaded = loadConfig({ cwd: options.cwd, env: options.env, configFile: options.configFile && path.resolve(options.cwd, options.configFile) });
+    loaded = await loadConfig({ cwd: options.cwd, env: options.env, configFile: options.configFile && path.resolve(options.cwd, options.configFile) });
   } catch (error) {
     service.poolAbsence = `the daemon's configuration did not load: ${(error as Error).message}`;
     options.log(`firebreak serve: no VM pool: ${service.poolAbsence}`);

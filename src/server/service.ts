@@ -68,8 +68,9 @@ export class FirebreakService {
     if (cached) await this.evict(key);
     // Loaded here, not cached on failure: an untrusted or broken config is refused on every request
     // until it is fixed or trusted, with the same message the CLI gives.
-    const loaded = loadConfig({ cwd, env, configFile: file });
-    const entry: CachedContext = { fingerprint, context: createFirebreak({ loaded, env }, this.options.engineDeps) };
+    // Set before anything is awaited: a concurrent request for the same directory shares this context.
+    const context = loadConfig({ cwd, env, configFile: file }).then((loaded) => createFirebreak({ loaded, env }, this.options.engineDeps));
+    const entry: CachedContext = { fingerprint, context };
     this.contexts.set(key, entry);
     try {
       const ctx = await entry.context;

@@ -37,6 +37,8 @@ const LAYERS: Record<string, number> = {
   "sealed-file.ts": 6,
   "compare.ts": 6,
   "file-lock.ts": 6,
+  "build-id.ts": 6,
+  "lazy.ts": 6,
 };
 const STAGE_LAYER = 5;
 /** The lean client shares the CLI's pure views (no engine): these and only these. */

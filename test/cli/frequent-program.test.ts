@@ -12,7 +12,7 @@ import type { CliDeps } from "../../src/cli/deps.js";
 import { createFrequentProgram } from "../../src/cli/frequent-program.js";
 import { createProgram } from "../../src/cli/program.js";
 import { freshCliProject } from "../helpers/cli.js";
-import { REPO_ROOT, removeAfterFile, tempDir } from "../helpers/tmp.js";
+import { REPO_ROOT, removeAfterFile, tempDir, writeTree } from "../helpers/tmp.js";
 
 const deps = {
   output: { out: () => {}, err: () => {}, json: () => {} },
@@ -36,12 +36,12 @@ function helpTree(cmd: Command, prefix = ""): Record<string, string> {
  * Runs `firebreak <args>` in-process (no daemon) in a fresh project with `observer` preloaded: CommonJS that sets
  * `globalThis.__observed` to a function whose result, at exit, is returned here as `seen`.
  */
-function runObserved<T>(observer: string, args: string[], input = ""): { stdout: string; seen: T } {
+function runObserved<T>(observer: string, args: string[], input = "", where = freshCliProject()): { stdout: string; seen: T } {
   const dir = tempDir("fb-observe-");
   const preload = path.join(dir, "observer.cjs");
   const report = path.join(dir, "seen.json");
   fs.writeFileSync(preload, `${observer}\nprocess.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(report)}, JSON.stringify(globalThis.__observed())));`);
-  const { project, env } = freshCliProject();
+  const { project, env } = where;
   const r = spawnSync(process.execPath, ["-r", preload, path.join(REPO_ROOT, "bin", "firebreak.js"), ...args], { cwd: project, env: { ...env, FIREBREAK_DAEMON: "off" }, input, encoding: "utf8" });
   expect(r.stderr).not.toMatch(/internal error|Error:/);
   return { stdout: r.stdout, seen: JSON.parse(fs.readFileSync(report, "utf8")) as T };
@@ -96,6 +96,23 @@ globalThis.__observed = () => made;`;
     const { stdout, seen } = runObserved<string[]>(observer, ["policy", "check", "--json", "--", "git status"]);
     expect(JSON.parse(stdout)).toMatchObject({ line: "git status", placement: "local" });
     expect(seen).toEqual([]);
+  });
+
+  it("loads zod only to validate a configuration the cache does not have yet", () => {
+    // zod creates this global when it loads; the bundle loads zod on first use (scripts/bundle.mjs lazyZod).
+    const observer = "globalThis.__observed = () => globalThis.__zod_globalRegistry !== undefined;";
+    const event = JSON.stringify({ hook_event_name: "PreToolUse", tool_name: "Bash", tool_input: { command: "git status" } });
+    const where = freshCliProject();
+    const hook = () => {
+      const { stdout, seen } = runObserved<boolean>(observer, ["claude", "hook"], event, where);
+      return { decision: JSON.parse(stdout).hookSpecificOutput.permissionDecision as string, zodLoaded: seen };
+    };
+    expect(hook()).toEqual({ decision: "allow", zodLoaded: true });
+    expect(hook()).toEqual({ decision: "allow", zodLoaded: false });
+    // A changed configuration is another input: validated again, and obeyed.
+    writeTree(where.env.XDG_CONFIG_HOME!, { "firebreak/config.toml": '[[policy.rules]]\naction = "deny"\npattern = "git status"\nreason = "not today"\n' });
+    expect(hook()).toEqual({ decision: "deny", zodLoaded: true });
+    expect(hook()).toEqual({ decision: "deny", zodLoaded: false });
   });
 
   it("loads Node's child_process and tty only in a call that uses them", () => {

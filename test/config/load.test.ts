@@ -4,9 +4,9 @@ import { loadConfig } from "../../src/config/load.js";
 import { ConfigError } from "../../src/errors.js";
 import { isolatedEnv, tempDir, writeTree } from "../helpers/tmp.js";
 
-const configError = (fn: () => unknown): ConfigError => {
+const configError = async (fn: () => Promise<unknown>): Promise<ConfigError> => {
   try {
-    fn();
+    await fn();
   } catch (e) {
     if (e instanceof ConfigError) return e;
     throw e;
@@ -15,51 +15,51 @@ const configError = (fn: () => unknown): ConfigError => {
 };
 
 describe("loadConfig", () => {
-  it("uses the embedded defaults with no files at all", () => {
+  it("uses the embedded defaults with no files at all", async () => {
     const home = tempDir();
-    const { config, sources } = loadConfig({ cwd: home, env: isolatedEnv(home) });
+    const { config, sources } = await loadConfig({ cwd: home, env: isolatedEnv(home) });
     expect(sources.map((s) => s.file)).toEqual(["<built-in defaults>"]);
     expect(config.default_role).toBe("developer");
     expect(config.roles.developer?.permissions).toContain("execute");
     expect(config.exec.env_allowlist).toContain("PATH");
   });
 
-  it("merges project over user over defaults, and finds firebreak.toml upwards", () => {
+  it("merges project over user over defaults, and finds firebreak.toml upwards", async () => {
     const home = tempDir();
     const project = tempDir();
     writeTree(home, { ".config/firebreak/config.toml": 'default_role = "viewer"\n[exec]\nkill_grace_ms = 10\n' });
     writeTree(project, { "firebreak.toml": "[exec]\noutput_cap_bytes = 7\n", "sub/dir/.keep": "" });
-    const loaded = loadConfig({ cwd: path.join(project, "sub/dir"), env: isolatedEnv(home) });
+    const loaded = await loadConfig({ cwd: path.join(project, "sub/dir"), env: isolatedEnv(home) });
     expect(loaded.config.default_role).toBe("viewer");
     expect(loaded.config.exec).toMatchObject({ kill_grace_ms: 10, output_cap_bytes: 7 });
     expect(loaded.projectRoot).toBe(project);
     expect(loaded.config.roles.developer).toBeDefined();
   });
 
-  it("names file, line and key for a TOML syntax error", () => {
+  it("names file, line and key for a TOML syntax error", async () => {
     const home = tempDir();
     writeTree(home, { "firebreak.toml": "[exec]\nkill_grace_ms = = 3\n" });
-    const e = configError(() => loadConfig({ cwd: home, env: isolatedEnv(home) }));
+    const e = await configError(() => loadConfig({ cwd: home, env: isolatedEnv(home) }));
     expect(e.location).toMatchObject({ file: path.join(home, "firebreak.toml"), line: 2 });
   });
 
-  it("names file, line and key for a schema error", () => {
+  it("names file, line and key for a schema error", async () => {
     const home = tempDir();
     writeTree(home, { "firebreak.toml": '# comment\n[exec]\noutput_cap_bytes = "big"\n' });
-    const e = configError(() => loadConfig({ cwd: home, env: isolatedEnv(home) }));
+    const e = await configError(() => loadConfig({ cwd: home, env: isolatedEnv(home) }));
     expect(e.location).toEqual({ file: path.join(home, "firebreak.toml"), line: 3, field: "exec.output_cap_bytes" });
   });
 
-  it("rejects unknown keys by name and line", () => {
+  it("rejects unknown keys by name and line", async () => {
     const home = tempDir();
     writeTree(home, { "firebreak.toml": "[exec]\nkill_grace_ms = 1\ncolour = 2\n" });
-    const e = configError(() => loadConfig({ cwd: home, env: isolatedEnv(home) }));
+    const e = await configError(() => loadConfig({ cwd: home, env: isolatedEnv(home) }));
     expect(e.message).toContain("unknown key 'colour'");
     expect(e.location.line).toBe(3);
   });
 
-  it("fails clearly when --config names a missing file", () => {
+  it("fails clearly when --config names a missing file", async () => {
     const home = tempDir();
-    expect(configError(() => loadConfig({ cwd: home, env: isolatedEnv(home), configFile: "nope.toml" })).message).toContain("config file not found");
+    expect((await configError(() => loadConfig({ cwd: home, env: isolatedEnv(home), configFile: "nope.toml" }))).message).toContain("config file not found");
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors.js";
 import { buildHooks, presetBuiltins } from "../../src/hooks/build.js";
-import { compileMatcher, hooksConfigSchema, parseHooksConfig } from "../../src/hooks/config.js";
+import { hooksConfigSchema, parseHooksConfig } from "../../src/hooks/config.js";
+import { compileMatcher } from "../../src/hooks/matcher.js";
 import { createHookPipeline, describeHooks } from "../../src/hooks/pipeline.js";
 import { BUILTIN_HOOK_NAMES, DEFAULT_PRESETS } from "../../src/hooks/presets.js";
 

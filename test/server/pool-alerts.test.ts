@@ -29,7 +29,7 @@ describe("pool alerts in the daemon", () => {
   it("a firing allocation_p95 is logged, audited and sent; when it clears, that is too", async () => {
     const project = tempDir("fb-proj-");
     writeTree(project, { "firebreak.toml": `[pool]\nmin_ready = 0\n\n[alerts]\nallocation_p95_ms = 100\n\n[hooks.notification]\nwebhooks = ["${url}"]\n` });
-    const loaded = loadConfig({ cwd: project, env: isolatedEnv(project) });
+    const loaded = await loadConfig({ cwd: project, env: isolatedEnv(project) });
     const audit = new AuditLog(`${project}/audit`);
     const logs: string[] = [];
     const metrics = new ServerMetrics();

@@ -33,6 +33,7 @@ import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { z } from "zod";
 import { BackupError } from "../../errors.js";
+import { lazy } from "../../lazy.js";
 import type { PathTarget } from "./targets.js";
 
 export const MANIFEST_FILE = "manifest.json";
@@ -41,33 +42,37 @@ const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** Skipped paths listed one by one in a manifest; the rest are counted in one line. */
 const MAX_LISTED_SKIPS = 200;
 
-const entrySchema = z.object({
-  path: z.string(),
-  type: z.enum(["file", "dir", "symlink"]),
-  mode: z.number().int(),
-  mtimeMs: z.number(),
-  size: z.number().int().nonnegative().optional(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
-  blob: z.string().regex(/^\d+$/).optional(),
-  linkTarget: z.string().optional(),
-  /** The command that would change it ("rm", "redirect", ...). */
-  command: z.string(),
-});
+const entrySchema = lazy(() =>
+  z.object({
+    path: z.string(),
+    type: z.enum(["file", "dir", "symlink"]),
+    mode: z.number().int(),
+    mtimeMs: z.number(),
+    size: z.number().int().nonnegative().optional(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    blob: z.string().regex(/^\d+$/).optional(),
+    linkTarget: z.string().optional(),
+    /** The command that would change it ("rm", "redirect", ...). */
+    command: z.string(),
+  }),
+);
 
-const manifestSchema = z.object({
-  version: z.literal(1),
-  id: z.string(),
-  createdAt: z.string(),
-  invocationId: z.string(),
-  command: z.string(),
-  cwd: z.string(),
-  workspace: z.string(),
-  entries: z.array(entrySchema),
-  skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
-});
+const manifestSchema = lazy(() =>
+  z.object({
+    version: z.literal(1),
+    id: z.string(),
+    createdAt: z.string(),
+    invocationId: z.string(),
+    command: z.string(),
+    cwd: z.string(),
+    workspace: z.string(),
+    entries: z.array(entrySchema()),
+    skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
+  }),
+);
 
-export type BackupEntry = z.infer<typeof entrySchema>;
-export type BackupManifest = z.infer<typeof manifestSchema>;
+export type BackupEntry = z.infer<ReturnType<typeof entrySchema>>;
+export type BackupManifest = z.infer<ReturnType<typeof manifestSchema>>;
 
 export interface BackupRequest {
   paths: readonly PathTarget[];
@@ -250,9 +255,9 @@ export async function readManifest(stateDir: string, id: string): Promise<Backup
   } catch (err) {
     throw new BackupError(`no backup ${id} in ${backupsDir(stateDir)}`, { cause: err });
   }
-  let parsed: ReturnType<typeof manifestSchema.safeParse>;
+  let parsed: ReturnType<ReturnType<typeof manifestSchema>["safeParse"]>;
   try {
-    parsed = manifestSchema.safeParse(JSON.parse(raw));
+    parsed = manifestSchema().safeParse(JSON.parse(raw));
   } catch (err) {
     throw new BackupError(`backup ${id}: manifest is not JSON`, { cause: err });
   }

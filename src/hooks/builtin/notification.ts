@@ -9,7 +9,8 @@
  * // POST /events  {"hook_event_name":"PostCommand","command":"deploy","result":{"exit_code":0,…},…}
  */
 import { createHmac } from "node:crypto";
-import { compileMatcher, type NotificationConfig } from "../config.js";
+import type { NotificationConfig } from "../config.js";
+import { compileMatcher } from "../matcher.js";
 import { hookEvent } from "../event.js";
 import { builtinIdentity, DEFAULT_TIMEOUT_MS } from "../presets.js";
 import type { Hook, HookContext } from "../types.js";

@@ -1,5 +1,7 @@
 import type { TimeWindowConfig } from "../config-schema.js";
-import { WEEKDAYS } from "../config-schema.js";
+
+export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
 
 /**
  * Time windows: when a role or command may run. Evaluated in the window's IANA time zone with

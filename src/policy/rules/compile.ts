@@ -1,6 +1,6 @@
 import { ConfigError } from "../../errors.js";
-import { DEFAULT_ALLOW_CEILING, type PolicyRuleConfig } from "../config-schema.js";
-import type { RiskLevel } from "../types.js";
+import type { PolicyRuleConfig } from "../config-schema.js";
+import { DEFAULT_ALLOW_CEILING, type RiskLevel } from "../types.js";
 import type { ShellSegment } from "../shell/types.js";
 import { type CommandPattern, PatternError, parseCommandPattern, startsWithWildcard } from "./pattern.js";
 import { segmentMatches } from "./segment-match.js";
