@@ -118,11 +118,14 @@ function lazyProxy(load) {
 }
 
 /**
- * zod, loaded on first use. Its own initialisation costs a CLI call ~5-8 ms; a call that validates nothing (the
- * Claude hook, `policy check` with its configuration from the cache: config/validated-cache.ts) never needs it, as
- * long as no module builds a schema at its top (lazy.ts). firebreak's modules import only `{ z }` from "zod"; they
- * get an object that loads the bundled zod on first use of one of its members.
+ * zod, loaded on first use, from its own file. Its initialisation costs a CLI call ~5-8 ms, and esbuild's namespace
+ * objects for it (~4 ms) are made at load even when zod itself is wrapped to initialise later. A call that
+ * validates nothing (the Claude hook, `policy check`, `run` with the configuration and the definitions from their
+ * caches: config/validated-cache.ts, commands/parse-cache.ts) never needs it, as long as no module builds a schema
+ * at its top (lazy.ts). firebreak's modules import only `{ z }` from "zod"; in the frequent bundle they get an object
+ * that requires dist/cli/zod.cjs (zod's ES module build, English messages only) on first use of one of its members.
  */
+const ZOD_FILE = "zod.cjs";
 const lazyZod = {
   name: "lazy-zod",
   setup(b) {
@@ -130,12 +133,12 @@ const lazyZod = {
       if (!args.importer.startsWith(path.join(dist, "src") + path.sep)) return undefined;
       return { path: "zod", namespace: "lazy-zod" };
     });
-    b.onLoad({ filter: /.*/, namespace: "lazy-zod" }, async () => {
-      // The ES module build, as an import would resolve it (a require would take zod's CommonJS build, a second copy).
-      const esm = await b.resolve("zod", { kind: "import-statement", resolveDir: root });
-      if (esm.errors.length > 0) throw new Error(`bundle: cannot resolve zod: ${esm.errors[0].text}`);
-      return { contents: `module.exports = { z: ${lazyProxy(`require(${JSON.stringify(esm.path)}).z`)} };`, resolveDir: root, loader: "js" };
-    });
+    b.onResolve({ filter: new RegExp(`^\\./${ZOD_FILE.replace(".", "\\.")}$`) }, (args) => ({ path: args.path, external: true }));
+    b.onLoad({ filter: /.*/, namespace: "lazy-zod" }, () => ({
+      contents: `module.exports = { z: ${lazyProxy(`require("./${ZOD_FILE}").z`)} };`,
+      resolveDir: root,
+      loader: "js",
+    }));
   },
 };
 
@@ -260,6 +263,9 @@ await build({
   external: nativeParser ? external.filter((name) => !name.startsWith("tree-sitter")) : external,
   plugins: [nativeParser, zodEnglishOnly, builtinImportsAsRequire, lazyBuiltins, lazyZod].filter(Boolean),
 });
+// An import, so that zod's ES module build is what is bundled (as the full CLI's chunks have it).
+await build({ ...commonJs, stdin: { contents: 'export { z } from "zod";', resolveDir: root, loader: "js" }, outfile: path.join(dist, "cli", ZOD_FILE), plugins: [zodEnglishOnly] });
+asciiOnly(path.join(dist, "cli", ZOD_FILE));
 assertNoDynamicImport(path.join(dist, "cli", "frequent.cjs"));
 prototypeModuleViews(path.join(dist, "cli", "frequent.cjs"));
 asciiOnly(path.join(dist, "cli", "frequent.cjs"));

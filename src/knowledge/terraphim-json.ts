@@ -41,6 +41,13 @@ function quickEntry(v: unknown): { id: number; nterm: string; url: string | null
   return { id: e.id, nterm: e.nterm, url: (e.url as string | null | undefined) ?? null };
 }
 
+/** The name of a thesaurus whose top level is the usual `{ name, data: {...} }`, checked without zod. */
+function quickHeader(raw: unknown): string | undefined {
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const { name, data } = raw as { name?: unknown; data?: unknown };
+  return typeof name === "string" && typeof data === "object" && data !== null && !Array.isArray(data) ? name : undefined;
+}
+
 // `data` is checked entry by entry below: a record schema would copy keys into a plain object, where a
 // term named `__proto__` would be lost.
 const thesaurusSchema = lazy(() =>
@@ -78,8 +85,13 @@ export function parseTerraphimJson(text: string, options: { file?: string; name?
   } catch (cause) {
     throw new KnowledgeGraphError(`invalid JSON: ${(cause as Error).message}`, { file }, { cause });
   }
-  const parsed = thesaurusSchema().safeParse(raw);
-  if (!parsed.success) fail(file, parsed.error);
+  let name = quickHeader(raw);
+  if (name === undefined) {
+    // Anything else goes through the schema, which words the error.
+    const parsed = thesaurusSchema().safeParse(raw);
+    if (!parsed.success) fail(file, parsed.error);
+    name = parsed.data.name;
+  }
   const rawData = (raw as { data: Record<string, unknown> }).data;
   const byTerm = new Map<string, { key: string; value: NormalizedTerm }>();
   const conflicts = new Map<string, TermConflict>();
@@ -110,7 +122,7 @@ export function parseTerraphimJson(text: string, options: { file?: string; name?
     conflicts.set(term, conflict);
   }
   const thesaurus = new Thesaurus(
-    options.name ?? parsed.data.name,
+    options.name ?? name,
     [...byTerm].map(([term, { value }]) => [term, value] as const),
   );
   return { thesaurus, conflicts: [...conflicts.values()] };
