@@ -126,16 +126,22 @@ function lazyProxy(load) {
  * that requires dist/cli/zod.cjs (zod's ES module build, English messages only) on first use of one of its members.
  */
 const ZOD_FILE = "zod.cjs";
-const lazyZod = {
-  name: "lazy-zod",
+/** Packages bundled but run on first use, the same way: yaml parses only a command definition the cache lacks. */
+const LAZY_PACKAGES = ["yaml"];
+const lazyPackages = {
+  name: "lazy-packages",
   setup(b) {
-    b.onResolve({ filter: /^zod$/ }, (args) => {
+    const filter = new RegExp(`^(zod|${LAZY_PACKAGES.join("|")})$`);
+    b.onResolve({ filter }, (args) => {
       if (!args.importer.startsWith(path.join(dist, "src") + path.sep)) return undefined;
-      return { path: "zod", namespace: "lazy-zod" };
+      return { path: args.path, namespace: "lazy-package" };
     });
     b.onResolve({ filter: new RegExp(`^\\./${ZOD_FILE.replace(".", "\\.")}$`) }, (args) => ({ path: args.path, external: true }));
-    b.onLoad({ filter: /.*/, namespace: "lazy-zod" }, () => ({
-      contents: `module.exports = { z: ${lazyProxy(`require("./${ZOD_FILE}").z`)} };`,
+    b.onLoad({ filter: /.*/, namespace: "lazy-package" }, (args) => ({
+      contents:
+        args.path === "zod"
+          ? `module.exports = { z: ${lazyProxy(`require("./${ZOD_FILE}").z`)} };`
+          : `module.exports = ${lazyProxy(`require(${JSON.stringify(args.path)})`)};`,
       resolveDir: root,
       loader: "js",
     }));
@@ -261,7 +267,7 @@ await build({
   entryPoints: [path.join(dist, "src/cli/frequent-main.js")],
   outfile: path.join(dist, "cli", "frequent.cjs"),
   external: nativeParser ? external.filter((name) => !name.startsWith("tree-sitter")) : external,
-  plugins: [nativeParser, zodEnglishOnly, builtinImportsAsRequire, lazyBuiltins, lazyZod].filter(Boolean),
+  plugins: [nativeParser, zodEnglishOnly, builtinImportsAsRequire, lazyBuiltins, lazyPackages].filter(Boolean),
 });
 // An import, so that zod's ES module build is what is bundled (as the full CLI's chunks have it).
 await build({ ...commonJs, stdin: { contents: 'export { z } from "zod";', resolveDir: root, loader: "js" }, outfile: path.join(dist, "cli", ZOD_FILE), plugins: [zodEnglishOnly] });

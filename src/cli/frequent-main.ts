@@ -4,4 +4,4 @@ import "./zod-jitless.js";
 import { createFrequentProgram } from "./frequent-program.js";
 import { runCli } from "./process-entry.js";
 
-void runCli(createFrequentProgram);
+void runCli((deps) => createFrequentProgram(deps, process.argv[2]));

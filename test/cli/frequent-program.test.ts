@@ -59,6 +59,17 @@ describe("the frequent program", () => {
     }
   });
 
+  it("built for the sub-command a call names, defines that one alone, exactly as the full program does", () => {
+    const full = createProgram(deps);
+    for (const name of ["run", "sh", "commands", "audit", "policy", "claude"]) {
+      const frequent = createFrequentProgram(deps, name);
+      expect(frequent.commands.map((c) => c.name())).toEqual([name]);
+      expect(helpTree(frequent.commands[0]!)).toEqual(helpTree(full.commands.find((c) => c.name() === name)!));
+    }
+    // Anything else (bin/firebreak.js sends none) gets all six.
+    expect(createFrequentProgram(deps, "--help").commands).toHaveLength(6);
+  });
+
   it("is what bin/firebreak.js loads for exactly those sub-commands", () => {
     const bin = fs.readFileSync(path.join(REPO_ROOT, "bin/firebreak.js"), "utf8");
     const routed = JSON.parse(/const FREQUENT = new Set\((\[[^\]]*\])\)/.exec(bin)![1]!) as string[];
@@ -102,7 +113,7 @@ globalThis.__observed = () => made;`;
   });
 
   it("loads zod only to validate a configuration the cache does not have yet", () => {
-    // zod creates this global when it loads; the bundle loads zod on first use (scripts/bundle.mjs lazyZod).
+    // zod creates this global when it loads; the bundle loads zod on first use (scripts/bundle.mjs lazyPackages).
     const observer = "globalThis.__observed = () => globalThis.__zod_globalRegistry !== undefined;";
     const event = JSON.stringify({ hook_event_name: "PreToolUse", tool_name: "Bash", tool_input: { command: "git status" } });
     const where = freshCliProject();
