@@ -26,8 +26,10 @@ async function main() {
       return;
     }
   }
-  if (!process.env.FIREBREAK_WASM_TIER_UP && !LONG_LIVED.has(argv[0] ?? "")) require("node:v8").setFlagsFromString("--liftoff-only");
+  // The frequent sub-commands set it themselves, only if WebAssembly loads (policy/shell/syntax-tree.ts):
+  // loading node:v8 to set it costs a call ~4 ms.
   if (FREQUENT.has(argv[0])) return loadCompiled(require("node:path").join(__dirname, "..", "dist", "cli", "frequent.cjs"));
+  if (!process.env.FIREBREAK_WASM_TIER_UP && !LONG_LIVED.has(argv[0] ?? "")) require("node:v8").setFlagsFromString("--liftoff-only");
   // One bundled file (npm run build) loads in a fraction of the time of ~300 separate modules.
   await import("../dist/cli/main.js");
 }
@@ -60,7 +62,13 @@ function loadCompiled(file) {
   const bytes = fs.readFileSync(file);
   const source = require("node:buffer").isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
-  if (building) process.once("exit", () => fs.writeFileSync(cacheFile, Buffer.concat([Buffer.from(stamp, "latin1"), script.createCachedData()])));
+  // V8 keeps a cache only for the flags it was made with: a warm-up that loaded the WebAssembly parser (which sets
+  // --liftoff-only on the way) must not leave that flag in it.
+  const made = () => {
+    require("node:v8").setFlagsFromString("--no-liftoff-only");
+    return script.createCachedData();
+  };
+  if (building) process.once("exit", () => fs.writeFileSync(cacheFile, Buffer.concat([Buffer.from(stamp, "latin1"), made()])));
   const module = { exports: {}, filename: file, id: file };
   script.runInThisContext().call(module.exports, module.exports, Module.createRequire(file), module, file, require("node:path").dirname(file));
 }

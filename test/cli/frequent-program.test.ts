@@ -85,6 +85,17 @@ describe("the frequent program", () => {
     }
   });
 
+  it("runs from the code cache the build made: V8 accepts it (same Node, same flags)", () => {
+    // V8 rejects a cache made under other flags, silently: the call only gets slower.
+    const observer = `const vm = require("node:vm"); const Script = vm.Script; const seen = [];
+vm.Script = class extends Script { constructor(source, options) { super(source, options); seen.push({ file: options.filename, cached: options.cachedData !== undefined, rejected: this.cachedDataRejected }); } };
+globalThis.__observed = () => seen;`;
+    for (const args of [["policy", "check", "--", "git status"], ["run", "hello-world", "--name", "Ada", "--greeting", "hi"]]) {
+      const { seen } = runObserved<{ file: string; cached: boolean; rejected: boolean }[]>(observer, args);
+      expect(seen.map((s) => ({ ...s, file: path.relative(REPO_ROOT, s.file) }))).toEqual([{ file: "dist/cli/frequent.cjs", cached: true, rejected: false }]);
+    }
+  });
+
   it("runs the same from a code cache V8 rejects (another build's, garbage) and from a bundle that is not ASCII", () => {
     // A copy of bin/ and the bundle inside the repo, so the bundle still finds node_modules and the package root.
     const copy = removeAfterFile(fs.mkdtempSync(path.join(REPO_ROOT, ".test-code-cache-")));

@@ -37,8 +37,22 @@ export async function createBashParser(backend: ParserBackend | "auto"): Promise
   return loadWasm();
 }
 
+let baselineWasmCompiler = false;
+
+/**
+ * For a one-shot call (the frequent commands' entry, cli/frequent-main.ts): the grammar, if WebAssembly serves, is
+ * compiled with V8's baseline compiler only. Optimising it in the background stalled the first file operations by
+ * 0.5-0.8 s on 2 cores, for a parser that then runs a handful of times. Set here, only when WebAssembly is really
+ * loaded: loading `node:v8` to set the flag costs a call ~4 ms. Long-lived processes keep full optimisation;
+ * `FIREBREAK_WASM_TIER_UP=1` keeps it too.
+ */
+export function useBaselineWasmCompiler(): void {
+  baselineWasmCompiler = true;
+}
+
 // web-tree-sitter's module alone takes 8-18 ms to load: only when it parses.
 async function loadWasm(): Promise<BashParser> {
+  if (baselineWasmCompiler && !process.env.FIREBREAK_WASM_TIER_UP) (await import("node:v8")).setFlagsFromString("--liftoff-only");
   const { loadWasmParser } = await import("./tree-sitter-wasm.js");
   return loadWasmParser();
 }
