@@ -3,8 +3,8 @@
 import "./zod-jitless.js";
 import { createFrequentProgram } from "./frequent-program.js";
 import { runCli } from "./process-entry.js";
-import { useBaselineWasmCompiler } from "../policy/shell/syntax-tree.js";
+import { preferBaselineWasmCompiler } from "../policy/shell/syntax-tree.js";
 
-useBaselineWasmCompiler();
+preferBaselineWasmCompiler();
 
 void runCli((deps) => createFrequentProgram(deps, process.argv[2]));

@@ -4,6 +4,7 @@ import { CappedCapture } from "./capture.js";
 import { type ExecOutcome, exitStatusOf } from "./outcome.js";
 import { guardGroupAgainstParentDeath } from "./group-guard.js";
 import { onFirebreakExit } from "./reaper.js";
+import { monotonicMs } from "../clock.js";
 
 export const SHELL_PATH = "/bin/sh";
 
@@ -46,7 +47,7 @@ export interface LocalExecResult extends ExecOutcome {
  * r.stdout // "hi\n"
  */
 export async function runLocal(req: LocalExecRequest): Promise<LocalExecResult> {
-  const started = performance.now();
+  const started = monotonicMs();
   const child = spawn(SHELL_PATH, ["-c", req.script], {
     cwd: req.cwd,
     env: req.env,
@@ -125,7 +126,7 @@ export async function runLocal(req: LocalExecRequest): Promise<LocalExecResult> 
       timedOut,
       cancelled,
       killReason,
-      durationMs: Math.round(performance.now() - started),
+      durationMs: Math.round(monotonicMs() - started),
       stdout: stdout.text(),
       stderr: stderr.text(),
       stdoutBytes: stdout.total,

@@ -27,6 +27,7 @@ import type {
   ProcessMonitor,
   SpawnedProcess,
 } from "./types.js";
+import { monotonicMs } from "../clock.js";
 
 export interface HookPipelineOptions {
   /** Pre-hook failures block commands of this risk or above. Default "high". */
@@ -152,8 +153,8 @@ export function createHookPipeline(hooks: readonly Hook[], opts: HookPipelineOpt
     const out: PreHookResult = { blocked: false, env: {}, annotations: {}, records: [] };
     const failClosed = phase === "pre" && riskRank(ctx.decision.risk) >= riskRank(failClosedAt);
     for (const hook of active(phase, ctx)) {
-      const started = performance.now();
-      const elapsed = () => Math.round(performance.now() - started);
+      const started = monotonicMs();
+      const elapsed = () => Math.round(monotonicMs() - started);
       let outcome: HookOutcome;
       try {
         outcome = checkOutcome(hook, await runWithTimeout(hook, { ...ctx, phase }));

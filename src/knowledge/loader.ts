@@ -6,7 +6,7 @@ import { readSealed, writeSealed } from "../sealed-file.js";
 import { buildThesaurusFromSources, readMarkdownSources, type TermConflict } from "./markdown-builder.js";
 import type { SerializedAutomaton } from "./automaton-serial.js";
 import { createMatcher, type Matcher } from "./matcher.js";
-import { parseTerraphimJson, toTerraphimJson } from "./terraphim-json.js";
+import { parseTerraphimJson, thesaurusFromTerraphimJson, toTerraphimJson } from "./terraphim-json.js";
 import type { Thesaurus } from "./thesaurus.js";
 
 /** A knowledge graph ready to use: thesaurus, what building it found, and a matcher over it. */
@@ -158,7 +158,7 @@ function readCache(
     const entry = JSON.parse(text) as CacheEntry;
     if (entry.format !== CACHE_FORMAT || entry.contentHash !== contentHash) return undefined;
     if (!Array.isArray(entry.conflicts) || !Array.isArray(entry.filesWithoutSynonyms)) return undefined;
-    const { thesaurus } = parseTerraphimJson(JSON.stringify(entry.thesaurus), { file, name });
+    const { thesaurus } = thesaurusFromTerraphimJson(entry.thesaurus, { file, name });
     return { thesaurus, conflicts: entry.conflicts, filesWithoutSynonyms: entry.filesWithoutSynonyms, automaton: entry.automaton };
   } catch {
     return undefined;

@@ -78,13 +78,23 @@ export interface ParsedThesaurusJson {
  * const { thesaurus } = parseTerraphimJson('{"name":"r","data":{"npm":{"id":1,"nterm":"bun","url":null}}}');
  */
 export function parseTerraphimJson(text: string, options: { file?: string; name?: string } = {}): ParsedThesaurusJson {
-  const file = options.file ?? "<thesaurus json>";
   let raw: unknown;
   try {
     raw = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (cause) {
-    throw new KnowledgeGraphError(`invalid JSON: ${(cause as Error).message}`, { file }, { cause });
+    throw new KnowledgeGraphError(`invalid JSON: ${(cause as Error).message}`, { file: options.file ?? "<thesaurus json>" }, { cause });
   }
+  return thesaurusFromTerraphimJson(raw, options);
+}
+
+/**
+ * The same from a thesaurus JSON document already parsed (a cache entry that holds one among other fields).
+ *
+ * @example
+ * const { thesaurus } = thesaurusFromTerraphimJson(entry.thesaurus, { file });
+ */
+export function thesaurusFromTerraphimJson(raw: unknown, options: { file?: string; name?: string } = {}): ParsedThesaurusJson {
+  const file = options.file ?? "<thesaurus json>";
   let name = quickHeader(raw);
   if (name === undefined) {
     // Anything else goes through the schema, which words the error.

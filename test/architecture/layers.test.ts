@@ -39,6 +39,7 @@ const LAYERS: Record<string, number> = {
   "file-lock.ts": 6,
   "build-id.ts": 6,
   "lazy.ts": 6,
+  "clock.ts": 6,
 };
 const STAGE_LAYER = 5;
 /** The lean client shares the CLI's pure views (no engine): these and only these. */

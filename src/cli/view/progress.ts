@@ -3,6 +3,7 @@
  * redrawn in place with the stage and the elapsed time; otherwise plain lines, and a heartbeat only when the
  * silence lasts. Shared by the in-process CLI and the daemon client (both feed it the same events).
  */
+import { monotonicMs } from "../../clock.js";
 
 /** "4.2 s", "3m05s": elapsed time as people read it. */
 export function elapsedText(ms: number): string {
@@ -44,7 +45,7 @@ export class Progress {
   private readonly now: () => number;
 
   constructor(private readonly options: ProgressOptions) {
-    this.now = options.now ?? (() => performance.now());
+    this.now = options.now ?? monotonicMs;
   }
 
   /** Enters a stage (the elapsed time counts from the first stage). */

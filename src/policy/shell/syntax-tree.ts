@@ -46,7 +46,7 @@ let baselineWasmCompiler = false;
  * loaded: loading `node:v8` to set the flag costs a call ~4 ms. Long-lived processes keep full optimisation;
  * `FIREBREAK_WASM_TIER_UP=1` keeps it too.
  */
-export function useBaselineWasmCompiler(): void {
+export function preferBaselineWasmCompiler(): void {
   baselineWasmCompiler = true;
 }
 
