@@ -276,7 +276,12 @@ assertNoDynamicImport(path.join(dist, "cli", "frequent.cjs"));
 prototypeModuleViews(path.join(dist, "cli", "frequent.cjs"));
 asciiOnly(path.join(dist, "cli", "frequent.cjs"));
 writeCodeCache();
-await build({ ...commonJs, entryPoints: [path.join(dist, "src/client/main.js")], outfile: path.join(dist, "client.cjs") });
+// The client is required by the bin (no vm.Script, no code cache: it is small), and needs no import.meta.url.
+const clientFile = path.join(dist, "client.cjs");
+await build({ ...commonJs, banner: {}, entryPoints: [path.join(dist, "src/client/main.js")], outfile: clientFile, plugins: [lazyBuiltins] });
+if (fs.readFileSync(clientFile, "utf8").includes("__firebreakUrl")) throw new Error("bundle: dist/client.cjs uses import.meta.url: give it the banner that defines it");
+prototypeModuleViews(clientFile);
+asciiOnly(clientFile);
 
 /**
  * Runs `firebreak run hello-world` once through bin/firebreak.js with FIREBREAK_BUILD_CODE_CACHE=1, in a throwaway

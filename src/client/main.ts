@@ -35,7 +35,13 @@ export async function runClient(argv: readonly string[], env: NodeJS.ProcessEnv 
   };
   for (const signal of Object.keys(SIGNAL_EXIT)) process.once(signal as NodeJS.Signals, onSignal);
   try {
-    return await runThroughDaemon(cmd, { client, output, cwd: process.cwd(), env, isTTY: isatty(0) && isatty(2), signal: stopping.signal });
+    // A getter: only a call that may prompt asks, and loading node:tty costs the others time.
+    const terminal = {
+      get isTTY() {
+        return isatty(0) && isatty(2);
+      },
+    };
+    return await runThroughDaemon(cmd, Object.assign(terminal, { client, output, cwd: process.cwd(), env, signal: stopping.signal }));
   } catch (error) {
     if (signalled !== undefined) return signalled;
     // Until the daemon has answered once, any failure means "no usable daemon": run in-process instead.
