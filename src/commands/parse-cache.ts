@@ -12,6 +12,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { BUILD_ID } from "../build-id.js";
 import { readSealed, writeSealed } from "../sealed-file.js";
 import type { DefinitionWarning, ParseOptions, ParseOutcome } from "./parse.js";
 import { compileTemplate } from "./template.js";
@@ -36,6 +37,11 @@ let buildId: string | undefined;
 /** This parser's build: a changed parser (a new bundle, or an edited source file) never reads an old entry. */
 function parserBuild(): string {
   if (buildId) return buildId;
+  // Bundled: the build's id (build-id.ts), as the validated-config cache has it. Else this file's path and mtime.
+  if (BUILD_ID !== undefined) {
+    buildId = `${BUILD_ID} ${process.version}`;
+    return buildId;
+  }
   const self = fileURLToPath(import.meta.url);
   let stamp = "";
   try {

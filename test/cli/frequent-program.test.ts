@@ -123,7 +123,7 @@ globalThis.__observed = () => made;`;
     expect(seen).toEqual([]);
   });
 
-  it("loads zod only to validate a configuration the cache does not have yet", () => {
+  it("loads zod only to validate a configuration or definition the caches do not have yet", () => {
     // zod creates this global when it loads; the bundle loads zod on first use (scripts/bundle.mjs lazyPackages).
     const observer = "globalThis.__observed = () => globalThis.__zod_globalRegistry !== undefined;";
     const event = JSON.stringify({ hook_event_name: "PreToolUse", tool_name: "Bash", tool_input: { command: "git status" } });
@@ -138,6 +138,10 @@ globalThis.__observed = () => made;`;
     writeTree(where.env.XDG_CONFIG_HOME!, { "firebreak/config.toml": '[[policy.rules]]\naction = "deny"\npattern = "git status"\nreason = "not today"\n' });
     expect(hook()).toEqual({ decision: "deny", zodLoaded: true });
     expect(hook()).toEqual({ decision: "deny", zodLoaded: false });
+    // A run too, once its definitions and knowledge graph come from their caches.
+    const run = () => runObserved<boolean>(observer, ["run", "hello-world", "--name", "Ada", "--greeting", "hi"], "", where);
+    expect(run()).toEqual({ stdout: "hi, Ada!\n", seen: true });
+    expect(run()).toEqual({ stdout: "hi, Ada!\n", seen: false });
   });
 
   it("loads Node's child_process and tty only in a call that uses them", () => {
