@@ -39,7 +39,7 @@ function parserBuild(): string {
   if (buildId) return buildId;
   // Bundled: the build's id (build-id.ts), as the validated-config cache has it. Else this file's path and mtime.
   if (BUILD_ID !== undefined) {
-    buildId = `${BUILD_ID} ${process.version}`;
+    buildId = BUILD_ID;
     return buildId;
   }
   const self = fileURLToPath(import.meta.url);

@@ -118,8 +118,7 @@ export async function validate(
 }
 
 function defaultValidatedCache(paths: FirebreakPaths): ValidatedConfigCache | undefined {
-  // Node's version too: time zones are validated against its ICU data.
-  return BUILD_ID === undefined ? undefined : new ValidatedConfigCache(path.join(paths.stateDir, "cache", "config.json"), sealKeyFile(paths.configDir), `${BUILD_ID} ${process.version}`);
+  return BUILD_ID === undefined ? undefined : new ValidatedConfigCache(path.join(paths.stateDir, "cache", "config.json"), sealKeyFile(paths.configDir), BUILD_ID);
 }
 
 /**
