@@ -10,15 +10,27 @@ export interface Output {
 
 /** Messages and documents for the terminal: secret values redacted, untrusted text made visible (see visible.ts). */
 export function processOutput(): Output {
-  const color = !process.env.NO_COLOR && Boolean(process.stderr.isTTY);
+  return writerOutput({
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    color: !process.env.NO_COLOR && Boolean(process.stderr.isTTY),
+  });
+}
+
+/**
+ * The same output onto any two writers: the daemon renders a relayed CLI call with it (see server/routes/cli.ts),
+ * colour decided by the caller's terminal and environment rather than the daemon's.
+ */
+export function writerOutput(to: { stdout: (text: string) => void; stderr: (text: string) => void; color: boolean }): Output {
+  const { color } = to;
   const line = (t: string) => {
     const shown = visibleText(redactSecrets(t), { ownColours: color });
     return shown.endsWith("\n") ? shown : `${shown}\n`;
   };
   return {
-    out: (t) => process.stdout.write(line(t)),
-    err: (t) => process.stderr.write(line(t)),
-    json: (v) => process.stdout.write(`${visibleJson(JSON.stringify(redactDeep(v), null, 2))}\n`),
+    out: (t) => to.stdout(line(t)),
+    err: (t) => to.stderr(line(t)),
+    json: (v) => to.stdout(`${visibleJson(JSON.stringify(redactDeep(v), null, 2))}\n`),
     color,
   };
 }

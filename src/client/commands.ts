@@ -14,7 +14,6 @@ import { auditTable, verifyText } from "../cli/view/audit-text.js";
 import { commandHelpText, commandsTable, problemsText, showText } from "../cli/view/commands-text.js";
 import { policyLine, policyText } from "../cli/view/policy-text.js";
 import { RunView } from "../cli/view/run-view.js";
-import { readStdinText } from "../claude/hook-input.js";
 import { failClosed, type HookResult, hookStdout } from "../claude/hook-protocol.js";
 import type { ClientCommand } from "./argv.js";
 import type { DaemonClient } from "./daemon-client.js";
@@ -24,7 +23,16 @@ export interface ClientContext {
   output: Output;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Whether a question may be asked (stdin and stderr are a terminal). */
   isTTY: boolean;
+  /** Whether stderr is a terminal (progress redraws in place). */
+  stderrIsTTY: boolean;
+  /** The caller's stdout and stderr: the process's own, or a relayed call's frames. */
+  write: { stdout: (chunk: Buffer | string) => void; stderr: (chunk: Buffer | string) => void };
+  /** The caller's stdin, whole (`claude hook`). */
+  stdinText(): Promise<string>;
+  /** The caller's stdin line by line (`policy check --stdin`). */
+  stdinLines(): AsyncIterable<string>;
   /** Aborted on Ctrl-C / SIGTERM: the request is dropped and the daemon cancels the run. */
   signal: AbortSignal;
 }
@@ -108,8 +116,8 @@ async function runRequest(c: ClientContext, request: InvocationRequest, { json, 
     json,
     planOnly,
     via: VIA,
-    write: { stdout: (b) => process.stdout.write(b), stderr: (b) => process.stderr.write(b) },
-    progress: { tty: Boolean(process.stderr.isTTY) },
+    write: c.write,
+    progress: { tty: c.stderrIsTTY },
   });
   if (planOnly) {
     const { plan } = await post<PlanBody>(c, "/v1/plan", request);
@@ -157,12 +165,11 @@ async function policyCheck(cmd: Extract<ClientCommand, { kind: "policy-check" }>
   if (cmd.stdin) {
     if (cmd.words.length) throw new UsageError("give either --stdin or a line, not both");
     let denied = false;
-    const { createInterface } = await import("node:readline"); // only --stdin reads lines: not loaded at start
-    for await (const line of createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })) {
+    for await (const line of c.stdinLines()) {
       if (!line.trim()) continue;
       const answer = await decide(line);
       denied ||= answer.placement === "denied";
-      if (cmd.json) process.stdout.write(`${JSON.stringify(answer)}\n`);
+      if (cmd.json) c.write.stdout(`${JSON.stringify(answer)}\n`);
       else o.out(policyLine(answer));
     }
     return denied ? EXIT.REFUSED : EXIT.OK;
@@ -185,12 +192,12 @@ async function claudeHook(cmd: Extract<ClientCommand, { kind: "claude-hook" }>, 
   await get(c, "/healthz");
   let result: HookResult;
   try {
-    const input = await readStdinText();
+    const input = await c.stdinText();
     result = await post<HookResult>(c, "/v1/claude/hook", { input, cwd: c.cwd, vm: cmd.vm });
   } catch (error) {
     result = failClosed(`the daemon failed: ${(error as Error)?.message ?? String(error)}`);
   }
-  process.stdout.write(hookStdout(result));
+  c.write.stdout(hookStdout(result));
   if (result.message) c.output.err(result.message);
   return EXIT.OK;
 }

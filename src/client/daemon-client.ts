@@ -1,6 +1,6 @@
 import { StringDecoder } from "node:string_decoder";
 import { DaemonError } from "../errors.js";
-import { type SocketHttpResponse, socketRequest } from "./socket-http.js";
+import { type SocketHttpRequest, type SocketHttpResponse, socketRequest } from "./socket-http.js";
 
 export interface DaemonResponse {
   status: number;
@@ -25,11 +25,18 @@ export class DaemonClient {
   /** True once any answer came back: from then on the daemon is live, and failures are errors, not a fallback. */
   answered = false;
 
-  constructor(readonly socketPath: string) {}
+  /**
+   * @param send how a request travels: over the socket by default; the daemon, rendering a relayed CLI call, passes
+   * its own app instead (server/routes/cli.ts), so the call takes the same code path without a second connection.
+   */
+  constructor(
+    readonly socketPath: string,
+    private readonly send: (req: SocketHttpRequest) => Promise<SocketHttpResponse> = socketRequest,
+  ) {}
 
   async request(method: string, path: string, body?: unknown, options: { accept?: string; signal?: AbortSignal } = {}): Promise<DaemonResponse> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const res = await socketRequest({
+    const res = await this.send({
       socketPath: this.socketPath,
       method,
       path,

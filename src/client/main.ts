@@ -8,11 +8,12 @@
 import fs from "node:fs";
 import { isatty } from "node:tty"; // not process.stdin.isTTY: that would set up a stdin stream the client never reads
 import { FirebreakError } from "../errors.js";
-import { processOutput } from "../cli/output.js";
+import { type Output, processOutput } from "../cli/output.js";
 import { errorDocument, errorText, wantsJson } from "../cli/view/error-text.js";
 import { daemonPaths } from "../paths.js";
+import { readStdinText } from "../claude/hook-input.js";
 import { parseClientArgv } from "./argv.js";
-import { runThroughDaemon } from "./commands.js";
+import { type ClientContext, runThroughDaemon } from "./commands.js";
 import { DaemonClient, isUnreachable } from "./daemon-client.js";
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
@@ -41,21 +42,42 @@ export async function runClient(argv: readonly string[], env: NodeJS.ProcessEnv 
         return isatty(0) && isatty(2);
       },
     };
-    return await runThroughDaemon(cmd, Object.assign(terminal, { client, output, cwd: process.cwd(), env, signal: stopping.signal }));
+    const context: ClientContext = Object.assign(terminal, {
+      client,
+      output,
+      cwd: process.cwd(),
+      env,
+      stderrIsTTY: Boolean(process.stderr.isTTY),
+      write: { stdout: (b: Buffer | string) => process.stdout.write(b), stderr: (b: Buffer | string) => process.stderr.write(b) },
+      stdinText: readStdinText,
+      stdinLines,
+      signal: stopping.signal,
+    });
+    return await runThroughDaemon(cmd, context);
   } catch (error) {
     if (signalled !== undefined) return signalled;
     // Until the daemon has answered once, any failure means "no usable daemon": run in-process instead.
     if (!client.answered && (isUnreachable(error) || error instanceof FirebreakError)) return undefined;
-    if (error instanceof FirebreakError) {
-      const view = error as FirebreakError & { reasons?: string[]; usage?: string };
-      if (wantsJson(argv)) output.json(errorDocument({ code: view.code, message: view.message, reasons: view.reasons, usage: view.usage, exit_code: view.exitCode }));
-      else output.err(errorText(output, view));
-      return error.exitCode;
-    }
-    output.err(`firebreak: the daemon on ${socket} failed: ${(error as Error)?.message ?? String(error)}`);
-    return 1;
+    return reportClientError(error, { argv, output, socket });
   } finally {
     client.close();
     for (const signal of Object.keys(SIGNAL_EXIT)) process.off(signal as NodeJS.Signals, onSignal);
   }
+}
+
+/** What a failed client call prints, and its exit status: as in-process for firebreak's errors, else the daemon failed. */
+export function reportClientError(error: unknown, { argv, output, socket }: { argv: readonly string[]; output: Output; socket: string }): number {
+  if (error instanceof FirebreakError) {
+    const view = error as FirebreakError & { reasons?: string[]; usage?: string };
+    if (wantsJson(argv)) output.json(errorDocument({ code: view.code, message: view.message, reasons: view.reasons, usage: view.usage, exit_code: view.exitCode }));
+    else output.err(errorText(output, view));
+    return error.exitCode;
+  }
+  output.err(`firebreak: the daemon on ${socket} failed: ${(error as Error)?.message ?? String(error)}`);
+  return 1;
+}
+
+async function* stdinLines(): AsyncIterable<string> {
+  const { createInterface } = await import("node:readline"); // only --stdin reads lines: not loaded at start
+  yield* createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
 }

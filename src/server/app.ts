@@ -5,6 +5,7 @@ import { errorResponse, validationError } from "./errors.js";
 import { registerCatalogRoutes } from "./routes/catalog.js";
 import { registerChangesRoutes } from "./routes/changes.js";
 import { registerClaudeRoutes } from "./routes/claude.js";
+import { registerCliRoute } from "./routes/cli.js";
 import { registerMcpRoute } from "./routes/mcp.js";
 import { registerPoolRoutes } from "./routes/pool.js";
 import { registerRunRoutes } from "./routes/runs.js";
@@ -74,6 +75,7 @@ export function createApp(service: FirebreakService, options: AppOptions = {}): 
   registerClaudeRoutes(app, service);
   registerMcpRoute(app, service);
   registerPoolRoutes(app, service);
+  registerCliRoute(app);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
