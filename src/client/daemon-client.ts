@@ -72,7 +72,8 @@ export class DaemonClient {
 /** True for errors that mean "nobody usable is listening" (so the CLI may fall back to in-process). */
 export function isUnreachable(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException)?.code;
-  return code === "ENOENT" || code === "ECONNREFUSED" || code === "ETIMEDOUT" || code === "ENOTSOCK" || code === "EACCES" || code === "ECONNRESET";
+  // EPIPE: closed while the request was still being written, so the daemon cannot have acted on it.
+  return code === "ENOENT" || code === "ECONNREFUSED" || code === "ETIMEDOUT" || code === "ENOTSOCK" || code === "EACCES" || code === "ECONNRESET" || code === "EPIPE";
 }
 
 function wrap(res: SocketHttpResponse): DaemonResponse {

@@ -8,10 +8,19 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built `firebreak` binary as a real process. */
-export function runCli(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; input?: string }): Promise<CliResult> {
+/** The installed `firebreak` command: the shell entry that runs the native launcher (when built), else the Node CLI. */
+export const FIREBREAK_COMMAND = path.join(REPO_ROOT, "bin/firebreak");
+/** The native launcher itself (scripts/build-launcher.sh). */
+export const LAUNCHER = path.join(REPO_ROOT, "dist/launcher/firebreak");
+
+/**
+ * Runs the built CLI as a real process: `node bin/firebreak.js` (the Node CLI and its lean client), or with
+ * `entry: "command"` the `firebreak` command as installed (bin/firebreak, through the native launcher).
+ */
+export function runCli(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; input?: string; entry?: "node" | "command" }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, "bin/firebreak.js"), ...args], { cwd: options.cwd, env: options.env });
+    const [file, argv] = options.entry === "command" ? [FIREBREAK_COMMAND, args] : [process.execPath, [path.join(REPO_ROOT, "bin/firebreak.js"), ...args]];
+    const child = spawn(file, argv, { cwd: options.cwd, env: options.env });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c) => (stdout += c));

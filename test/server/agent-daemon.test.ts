@@ -16,6 +16,7 @@ describe("sh and claude hook, in-process and through the daemon", () => {
   const viaDaemon = () => ({ ...env, FIREBREAK_SOCKET: daemon.socket });
   const inProcess = { ...env, FIREBREAK_DAEMON: "off" };
   const cli = (args: string[], e: NodeJS.ProcessEnv, input?: string) => runCli(args, { cwd: project, env: e, input });
+  const command = (args: string[], e: NodeJS.ProcessEnv, input?: string) => runCli(args, { cwd: project, env: e, input, entry: "command" });
   const event = (name: string) => fs.readFileSync(path.join(REPO_ROOT, "test/fixtures/claude", `${name}.json`), "utf8").replaceAll("/work/project", project);
 
   beforeAll(async () => {
@@ -41,6 +42,8 @@ describe("sh and claude hook, in-process and through the daemon", () => {
     for (const input of [...inputs, "not json", '{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{}}']) {
       const [remote, local] = [await cli(["claude", "hook"], viaDaemon(), input), await cli(["claude", "hook"], inProcess, input)];
       expect({ input, ...remote }).toEqual({ input, ...local });
+      // The installed command relays the event through the native launcher: the same answer.
+      expect({ input, ...(await command(["claude", "hook"], viaDaemon(), input)) }).toEqual({ input, ...local });
       expect(remote.code).toBe(0);
     }
     const deny = await cli(["claude", "hook"], viaDaemon(), event("pre-bash-rm-rf-home"));
@@ -65,7 +68,8 @@ describe("sh and claude hook, in-process and through the daemon", () => {
 
   it("sh gives the same output and exit status through the daemon as in-process: host run, refusal, ask, --json", async () => {
     const same = async (args: string[]) => {
-      const [remote, local] = [await cli(args, viaDaemon()), await cli(args, inProcess)];
+      const [remote, local, relayed] = [await cli(args, viaDaemon()), await cli(args, inProcess), await command(args, viaDaemon())];
+      expect({ args, ...relayed }).toEqual({ args, ...remote });
       const via = (s: string) => s.replace("role developer", "role developer · via daemon");
       expect({ args, code: remote.code, stdout: remote.stdout }).toEqual({ args, code: local.code, stdout: via(local.stdout) });
       expect(remote.stderr).toBe(local.stderr.replace("role developer", "role developer · via daemon"));

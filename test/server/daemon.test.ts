@@ -32,6 +32,8 @@ describe("the CLI through a real daemon (firebreak serve as a child process)", (
   const viaDaemon = () => ({ ...env, FIREBREAK_SOCKET: daemon.socket });
   const inProcess = { ...env, FIREBREAK_DAEMON: "off" };
   const cli = (args: string[], e: NodeJS.ProcessEnv, input?: string) => runCli(args, { cwd: project, env: e, input });
+  /** The installed `firebreak` command (bin/firebreak and the native launcher, which relays to the daemon without Node). */
+  const command = (args: string[], e: NodeJS.ProcessEnv, input?: string) => runCli(args, { cwd: project, env: e, input, entry: "command" });
 
   beforeAll(async () => {
     daemon = await startDaemon(env, project);
@@ -50,12 +52,19 @@ describe("the CLI through a real daemon (firebreak serve as a child process)", (
     expect(remote.stderr).toBe(local.stderr.replace("role developer", "role developer · via daemon"));
     expect(local.stderr).not.toContain("via daemon");
     expect(await metric()).toBe(before + 1);
+    // The installed command, through the native launcher: the same, counted once more.
+    const relayed = await command(["run", "hello-world", "--name", "Ada", "--greeting", "hi"], viaDaemon());
+    expect(relayed).toEqual(remote);
+    expect(await metric()).toBe(before + 2);
   });
 
   it("gives the same output and exit codes as in-process for errors, refusals, lists and --json", async () => {
     const same = async (args: string[], input?: string) => {
-      const [remote, local] = [await cli(args, viaDaemon(), input), await cli(args, inProcess, input)];
+      const [remote, local, relayed] = [await cli(args, viaDaemon(), input), await cli(args, inProcess, input), await command(args, viaDaemon(), input)];
       expect({ args, code: remote.code, stderr: remote.stderr }).toEqual({ args, code: local.code, stderr: local.stderr });
+      // The native launcher's relay prints what the Node client prints, byte for byte (JSON ids and times aside).
+      expect({ args, code: relayed.code, stderr: relayed.stderr }).toEqual({ args, code: remote.code, stderr: remote.stderr });
+      if (!args.includes("--json") || args[0] !== "run") expect({ args, stdout: relayed.stdout }).toEqual({ args, stdout: remote.stdout });
       return { remote, local };
     };
     const normalise = (s: string) => s.replace(/"(id|durationMs)": ("[^"]*"|\d+)/g, '"$1": X').replace(/"durationMs": \d+/g, "");
@@ -215,9 +224,14 @@ describe.runIf(vmEnv.ok)("a VM-placed command through the daemon", () => {
       expect(normalise(remote.stderr)).toBe(normalise(local.stderr));
       expect(remote.stderr).toMatch(/→ microVM · risk \w+ · role developer · via daemon/);
       expect(remote.stderr).toContain("ran in a microVM");
+      // The installed command relays the same VM run through the native launcher.
+      const relayed = await runCli(args, { cwd: project, env: { ...env, FIREBREAK_SOCKET: daemon.socket }, entry: "command" });
+      expect(relayed.code).toBe(0);
+      expect(stamp(relayed.stdout)).toBe(stamp(remote.stdout));
+      expect(normalise(relayed.stderr)).toBe(normalise(remote.stderr));
       const metrics = (await daemon.get("/metrics")).text;
-      expect(metricValue(metrics, "firebreak_invocations_total", { placement: "vm", outcome: "completed" })).toBe(1);
-      expect(metrics).toMatch(/firebreak_vm_phase_seconds_count\{phase="ready"\} 1/);
+      expect(metricValue(metrics, "firebreak_invocations_total", { placement: "vm", outcome: "completed" })).toBe(2);
+      expect(metrics).toMatch(/firebreak_vm_phase_seconds_count\{phase="ready"\} 2/);
     } finally {
       await daemon.stop();
     }
