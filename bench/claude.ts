@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- claude`: what one Claude Code hook call costs, as Claude Code pays it (a new process per
  * tool call, the event on stdin), side by side and interleaved in one run:
- * - `firebreak claude hook` through a running daemon (the lean client, `POST /v1/claude/hook`)
+ * - `firebreak claude hook` through a running daemon, as the installed command (bin/firebreak: the native launcher,
+ *   `POST /v1/cli`, no Node start) and through the Node client (`node bin/firebreak.js`, `POST /v1/claude/hook`)
  * - `firebreak claude hook` in-process (FIREBREAK_DAEMON=off: the full CLI, config, tree-sitter)
  * - cc-safety-net's hook (`cc-safety-net hook --claude-code`, a dev dependency for this comparison only)
  * Each is given the same two events (`git status`, `rm -rf ~`), and must answer allow/deny as expected.
@@ -16,6 +17,8 @@ import { fileURLToPath } from "node:url";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? "../.." : "..");
 const BIN = path.join(root, "bin", "firebreak.js");
+/** What Claude Code runs (`firebreak claude hook` on PATH): bin/firebreak, the native launcher when built. */
+const COMMAND = path.join(root, "bin", "firebreak");
 const CC_SAFETY_NET = path.join(root, "node_modules", "cc-safety-net", "dist", "bin", "cc-safety-net.js");
 const ROUNDS = 9;
 
@@ -55,18 +58,22 @@ export async function runClaudeBench(): Promise<void> {
       { input: event("git status"), expect: "allow" },
       { input: event("rm -rf ~"), expect: "deny" },
     ];
-    const hooks = [
-      { label: "firebreak claude hook via daemon", args: [BIN, "claude", "hook"], env },
+    const hooks: { label: string; file?: string; args: string[]; env: NodeJS.ProcessEnv }[] = [
+      { label: "firebreak claude hook via daemon", file: COMMAND, args: ["claude", "hook"], env },
+      { label: "firebreak claude hook via daemon, Node client (node bin/firebreak.js)", args: [BIN, "claude", "hook"], env },
       { label: "firebreak claude hook in-process", args: [BIN, "claude", "hook"], env: { ...env, FIREBREAK_DAEMON: "off" } },
+      // What the installed command costs when no daemon runs: the launcher finds no socket, then Node runs it.
+      { label: "firebreak claude hook in-process, installed command, no daemon", file: COMMAND, args: ["claude", "hook"], env: { ...env, FIREBREAK_SOCKET: path.join(home, "none.sock") } },
       { label: "cc-safety-net hook --claude-code", args: [CC_SAFETY_NET, "hook", "--claude-code"], env },
     ];
+    const BASELINE = hooks.length - 1;
     const times = hooks.map(() => [] as number[]);
     for (let round = -1; round < ROUNDS; round++) {
       // Interleaved, so load on the machine affects all three alike; round -1 warms the file cache.
       for (const e of events) {
         hooks.forEach((hook, i) => {
           const t0 = performance.now();
-          const r = spawnSync(process.execPath, hook.args, { cwd: project, env: hook.env, input: e.input, encoding: "utf8" });
+          const r = spawnSync(hook.file ?? process.execPath, hook.args, { cwd: project, env: hook.env, input: e.input, encoding: "utf8" });
           const ms = performance.now() - t0;
           // cc-safety-net answers an allowed command with no output; firebreak says allow.
           const decision = r.stdout.trim() ? JSON.parse(r.stdout).hookSpecificOutput?.permissionDecision : "allow";
@@ -76,9 +83,9 @@ export async function runClaudeBench(): Promise<void> {
       }
     }
     const medians = times.map(median);
-    const baseline = medians[2]!;
+    const baseline = medians[BASELINE]!;
     hooks.forEach((hook, i) => {
-      const ratio = i === 2 ? "" : ` (${(medians[i]! / baseline).toFixed(2)}x cc-safety-net)`;
+      const ratio = i === BASELINE ? "" : ` (${(medians[i]! / baseline).toFixed(2)}x cc-safety-net)`;
       console.log(`claude: ${hook.label}: median ${Math.round(medians[i]!)} ms per call over ${times[i]!.length} calls (min ${Math.round(Math.min(...times[i]!))})${ratio}`);
     });
   } finally {

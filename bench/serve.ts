@@ -1,9 +1,11 @@
 /**
  * `npm run bench -- serve`: the daemon against in-process, measured side by side in one run (each pair
- * interleaved, medians), with the ratios the service was built for:
+ * interleaved, medians), with the ratios the service was built for, each call made as a user makes it: the
+ * installed `firebreak` command (bin/firebreak: the native launcher, which relays to the daemon without Node):
  * - `firebreak run hello-world` through the daemon vs `node -e 0` (target <= 2.0x)
  * - the same in-process vs `node -e 0` (target <= 4x)
  * - one `policy check -- "<line>"` through the daemon vs in-process (target <= 0.5x)
+ * - and the same two through the Node client (`node bin/firebreak.js`, no launcher), for comparison
  * - `POST /v1/policy/check` with one line over the socket (target >= 2,000 requests/s), steady state and first seconds
  * The daemon first serves RUN_WARMUP_MS of runs through the API, as one does a few minutes into a session.
  */
@@ -17,6 +19,8 @@ import { fileURLToPath } from "node:url";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? "../.." : "..");
 const BIN = path.join(root, "bin", "firebreak.js");
+/** The installed command: bin/firebreak runs the native launcher when it is built. */
+const COMMAND = path.join(root, "bin", "firebreak");
 const RUNS = 15;
 const THROUGHPUT_WINDOW_MS = 3000;
 /** Load before the steady-state window: V8 optimises the request path over the first few seconds. */
@@ -31,20 +35,27 @@ function median(values: number[]): number {
   return s[s.length >> 1] ?? 0;
 }
 
-function timed(args: string[], cwd: string, env: NodeJS.ProcessEnv): number {
+/** A call to time: `file` (default: node) with `args`. */
+interface Call {
+  file?: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+}
+
+function timed({ file = process.execPath, args, env }: Call, cwd: string): number {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, args, { cwd, env, stdio: "ignore" });
+  const r = spawnSync(file, args, { cwd, env, stdio: "ignore" });
   const ms = performance.now() - t0;
   if (r.status !== 0 && r.status !== 77) throw new Error(`${args.join(" ")} exited ${r.status}`);
   return ms;
 }
 
 /** Runs the commands in turn RUNS times (after a warm-up each) and returns each one's median. */
-function sideBySide(commands: { args: string[]; env: NodeJS.ProcessEnv }[], cwd: string): number[] {
-  for (const c of commands) timed(c.args, cwd, c.env);
+function sideBySide(commands: Call[], cwd: string): number[] {
+  for (const c of commands) timed(c, cwd);
   const samples = commands.map(() => [] as number[]);
   for (let i = 0; i < RUNS; i++) {
-    for (const [j, c] of commands.entries()) samples[j]!.push(timed(c.args, cwd, c.env));
+    for (const [j, c] of commands.entries()) samples[j]!.push(timed(c, cwd));
   }
   return samples.map(median);
 }
@@ -128,26 +139,31 @@ export async function runServeBench(): Promise<void> {
     await warmRuns(socket, cwd);
     const viaDaemon = { ...env, FIREBREAK_SOCKET: socket };
     const inProcess = { ...env, FIREBREAK_DAEMON: "off" };
-    const [nodeMs, daemonRunMs, localRunMs] = sideBySide(
+    const [nodeMs, daemonRunMs, localRunMs, clientRunMs] = sideBySide(
       [
         { args: ["-e", "0"], env },
+        { file: COMMAND, args: ["run", "hello-world"], env: viaDaemon },
+        { file: COMMAND, args: ["run", "hello-world"], env: inProcess },
         { args: [BIN, "run", "hello-world"], env: viaDaemon },
-        { args: [BIN, "run", "hello-world"], env: inProcess },
       ],
       cwd,
     );
     const daemonRatio = daemonRunMs! / nodeMs!;
     const localRatio = localRunMs! / nodeMs!;
-    console.log(`serve: node -e 0 ${nodeMs!.toFixed(0)} ms | run hello-world via daemon ${daemonRunMs!.toFixed(0)} ms (${daemonRatio.toFixed(2)}x node; target <= 2.0: ${verdict(daemonRatio <= 2)}) | in-process ${localRunMs!.toFixed(0)} ms (${localRatio.toFixed(2)}x node; target <= 4: ${verdict(localRatio <= 4)})`);
-    const [checkDaemonMs, checkLocalMs] = sideBySide(
+    console.log(`serve: node -e 0 ${nodeMs!.toFixed(0)} ms | firebreak run hello-world via daemon ${daemonRunMs!.toFixed(0)} ms (${daemonRatio.toFixed(2)}x node; target <= 2.0: ${verdict(daemonRatio <= 2)}) | in-process ${localRunMs!.toFixed(0)} ms (${localRatio.toFixed(2)}x node; target <= 4: ${verdict(localRatio <= 4)})`);
+    const [checkDaemonMs, checkLocalMs, checkClientMs] = sideBySide(
       [
+        { file: COMMAND, args: ["policy", "check", "--", LINE], env: viaDaemon },
+        { file: COMMAND, args: ["policy", "check", "--", LINE], env: inProcess },
         { args: [BIN, "policy", "check", "--", LINE], env: viaDaemon },
-        { args: [BIN, "policy", "check", "--", LINE], env: inProcess },
       ],
       cwd,
     );
     const checkRatio = checkDaemonMs! / checkLocalMs!;
-    console.log(`serve: policy check via daemon ${checkDaemonMs!.toFixed(0)} ms vs in-process ${checkLocalMs!.toFixed(0)} ms: ${checkRatio.toFixed(2)}x (target <= 0.5: ${verdict(checkRatio <= 0.5)})`);
+    console.log(`serve: firebreak policy check via daemon ${checkDaemonMs!.toFixed(1)} ms vs in-process ${checkLocalMs!.toFixed(0)} ms: ${checkRatio.toFixed(2)}x (target <= 0.5: ${verdict(checkRatio <= 0.5)})`);
+    console.log(
+      `serve: without the launcher (node bin/firebreak.js, the Node client) via daemon: run hello-world ${clientRunMs!.toFixed(0)} ms (${(clientRunMs! / nodeMs!).toFixed(2)}x node), policy check ${checkClientMs!.toFixed(0)} ms (${(checkClientMs! / checkLocalMs!).toFixed(2)}x in-process)`,
+    );
     const { firstRps, steadyRps } = await throughput(socket, cwd);
     console.log(
       `serve: POST /v1/policy/check, one line, ${THROUGHPUT_CONCURRENCY} keep-alive connections: ${Math.round(steadyRps)} requests/s after ${THROUGHPUT_WARMUP_MS / 1000} s of the same load (target >= 2000: ${verdict(steadyRps >= 2000)}); ${Math.round(firstRps)} requests/s in the first ${THROUGHPUT_WINDOW_MS / 1000} s after start-up`,
