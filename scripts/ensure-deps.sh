@@ -4,8 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # The shell parser's native binding (tree-sitter, an optional dependency) is compiled at install where its prebuilt
 # binary does not load (Debian 12's C++ runtime is older than the one it was built against): node-gyp needs g++,
-# make and python3. Without them the install skips it and firebreak parses with WebAssembly, slower.
-if [ "$(id -u)" -eq 0 ] && ! { command -v g++ && command -v make && command -v python3; } >/dev/null 2>&1; then
+# make and python3. Without them the install skips it and firebreak parses with WebAssembly, slower. The same
+# toolchain (gcc comes with g++) builds the `firebreak` command's native launcher (scripts/build-launcher.sh).
+if [ "$(id -u)" -eq 0 ] && ! { command -v g++ && command -v cc && command -v make && command -v python3; } >/dev/null 2>&1; then
   echo "firebreak: installing a C++ toolchain for the native parser binding" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2

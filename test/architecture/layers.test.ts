@@ -14,8 +14,9 @@ const LAYERS: Record<string, number> = {
   // The terminal UI is an edge beside cli/ (which loads it lazily): it uses the engine, the daemon client and
   // cli/'s pure views, never the commander program.
   tui: 0.5,
+  // The server renders a relayed CLI call (POST /v1/cli) with the lean client's own code.
+  server: 0.75,
   client: 1,
-  server: 1,
   "firebreak.ts": 2,
   api: 2,
   // Claude Code's hook: the protocol (pure, bundled into the lean client) and its answers from the engine.
@@ -44,6 +45,8 @@ const LAYERS: Record<string, number> = {
 const STAGE_LAYER = 5;
 /** The lean client shares the CLI's pure views (no engine): these and only these. */
 const CLIENT_MAY_USE = ["cli/view/", "cli/output.ts", "cli/options.ts", "cli/prompt.ts"];
+/** The server renders a relayed CLI call's output as the CLI does. */
+const SERVER_MAY_USE = ["cli/output.ts"];
 /** The terminal UI renders with the CLI's pure views and its control-character escaping. */
 const TUI_MAY_USE = ["cli/view/", "cli/output.ts", "cli/visible.ts"];
 
@@ -77,7 +80,10 @@ describe("layers", () => {
         violations.push(`${rel} -> ${target}: a folder missing from the layer table`);
         continue;
       }
-      const clientShare = (from === "client" && CLIENT_MAY_USE.some((p) => target.startsWith(p))) || (from === "tui" && TUI_MAY_USE.some((p) => target.startsWith(p)));
+      const clientShare =
+        (from === "client" && CLIENT_MAY_USE.some((p) => target.startsWith(p))) ||
+        (from === "tui" && TUI_MAY_USE.some((p) => target.startsWith(p))) ||
+        (from === "server" && SERVER_MAY_USE.some((p) => target.startsWith(p)));
       const stageSibling = a === STAGE_LAYER && b === STAGE_LAYER;
       if (b <= a && !clientShare && !stageSibling) violations.push(`${rel} -> ${target}`);
     }
