@@ -209,7 +209,12 @@ static int connect_daemon(const char *path) {
   strcpy(addr.sun_path, path);
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
-  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+  /* Only a daemon of this user: another user able to write where the socket lives (the state dir) must not
+   * answer our hooks or see our environment. The kernel's word for who listens, not the file's owner. */
+  struct ucred peer;
+  socklen_t len = sizeof peer;
+  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) < 0 ||
+      peer.uid != getuid()) {
     close(fd);
     return -1;
   }

@@ -23,7 +23,7 @@ export async function runClient(argv: readonly string[], env: NodeJS.ProcessEnv 
   const cmd = parseClientArgv(argv);
   if (!cmd) return undefined;
   const socket = daemonPaths(env).socket;
-  if (!fs.existsSync(socket)) return undefined;
+  if (!ownSocket(socket)) return undefined;
   const client = new DaemonClient(socket);
   const output = processOutput();
   const stopping = new AbortController();
@@ -80,4 +80,17 @@ export function reportClientError(error: unknown, { argv, output, socket }: { ar
 async function* stdinLines(): AsyncIterable<string> {
   const { createInterface } = await import("node:readline"); // only --stdin reads lines: not loaded at start
   yield* createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+}
+
+/**
+ * Whether the socket exists and is this user's: another user able to write where it lives (the state dir) must not
+ * answer our hooks or see our environment. (Node cannot ask the kernel who listens, as the native launcher does with
+ * SO_PEERCRED; a socket file is owned by whoever bound it, and following a link stats the real one.)
+ */
+function ownSocket(socket: string): boolean {
+  try {
+    return fs.statSync(socket).uid === process.getuid?.();
+  } catch {
+    return false;
+  }
 }

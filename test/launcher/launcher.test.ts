@@ -162,6 +162,30 @@ describe("the native launcher (bin/firebreak -> dist/launcher/firebreak)", () =>
     }
   });
 
+  it.runIf(process.getuid?.() === 0)("talks only to a daemon of its own user: another user's socket is passed over", async () => {
+    // A listener run as `nobody` where the socket would be: it would answer every call with IMPOSTOR.
+    const dir = tempDir("fb-other-");
+    fs.chmodSync(dir, 0o777);
+    const socket = path.join(dir, "d.sock");
+    const script = `const f=(t,p)=>{const b=Buffer.from(p);const h=Buffer.alloc(5);h.write(t);h.writeUInt32BE(b.length,1);return Buffer.concat([h,b])};
+require("net").createServer((c)=>{c.once("data",()=>{process.stdout.write("request\\n");c.end(Buffer.concat([Buffer.from("HTTP/1.0 200 OK\\r\\ncontent-type: application/vnd.firebreak.cli-frames\\r\\n\\r\\n"),f("r",""),f("o","IMPOSTOR\\n"),f("x",Buffer.alloc(4))]))})}).listen(process.argv[1],()=>process.stdout.write("listening\\n"));`;
+    const other = spawn(process.execPath, ["-e", script, socket], { uid: 65534, gid: 65534, stdio: ["ignore", "pipe", "inherit"] });
+    onTestFinished(() => {
+      other.kill();
+    });
+    let seen = "";
+    other.stdout!.on("data", (c) => (seen += c));
+    expect(await waitFor(() => seen.includes("listening"), 10_000)).toBe(true);
+    expect(fs.statSync(socket).uid).toBe(65534);
+    const e = { ...env, FIREBREAK_SOCKET: socket };
+    const local = await runCli(["policy", "check", "--", "git status"], { cwd: project, env: { ...env, FIREBREAK_DAEMON: "off" } });
+    for (const entry of ["command", "node"] as const) {
+      const r = await runCli(["policy", "check", "--", "git status"], { cwd: project, env: e, entry });
+      expect({ entry, ...r }).toEqual({ entry, ...local });
+    }
+    expect(seen).not.toContain("request");
+  });
+
   it("never runs a call twice: accepted then cut off is an error, not a second run in-process", async () => {
     const cut = await fakeDaemon(() => framed(encodeFrame("r"), encodeFrame("e", "firebreak: hello-world → local (host)\n")));
     const r = await run(LAUNCHER, ["run", "hello-world"], { cwd: project, env: { ...env, FIREBREAK_SOCKET: cut.socket } });
