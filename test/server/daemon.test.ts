@@ -125,22 +125,30 @@ describe("daemon life cycle", () => {
   it("SIGTERM during a run: the run is cancelled and audited, the socket removed", async () => {
     const home = tempDir("fb-home-");
     const project = tempDir("fb-proj-");
-    writeTree(project, { ".firebreak/commands/nap.md": napCommand("30.789") });
+    writeTree(project, { ".firebreak/commands/nap.md": napCommand("30.789"), ".firebreak/commands/nap2.md": napCommand("30.791") });
     const env = isolatedEnv(home);
     const daemon = await startDaemon(env, project, ["--grace-ms", "300"]);
     onTestFinished(async () => {
       await daemon.stop();
     });
+    // One run through the Node client, one relayed by the installed command's launcher.
+    const relayed = runCli(["run", "nap30791"], { cwd: project, env: { ...env, FIREBREAK_SOCKET: daemon.socket }, entry: "command" });
+    expect(await waitFor(() => pidsMatching("sleep 30.791").length > 0, 15_000)).toBe(true);
     const client = runCli(["run", "nap30789"], { cwd: project, env: { ...env, FIREBREAK_SOCKET: daemon.socket } });
     expect(await waitFor(() => pidsMatching("sleep 30.789").length > 0, 15_000)).toBe(true);
     expect(await daemon.stop()).toBe(0);
-    const result = await client;
-    expect(result.code).toBe(130);
-    expect(result.stderr).toContain("cancelled");
+    for (const result of [await client, await relayed]) {
+      expect(result.code).toBe(130);
+      expect(result.stderr).toContain("cancelled");
+    }
     expect(pidsMatching("sleep 30.789")).toEqual([]);
+    expect(pidsMatching("sleep 30.791")).toEqual([]);
     expect(fs.existsSync(daemon.socket)).toBe(false);
-    const last = (await runCli(["audit", "tail", "-n", "1", "--json"], { cwd: project, env })).stdout;
-    expect(JSON.parse(last)[0]).toMatchObject({ kind: "cancelled", command: "nap30789", exit_status: 130 });
+    const last = JSON.parse((await runCli(["audit", "tail", "-n", "2", "--json"], { cwd: project, env })).stdout) as { kind: string; command: string; exit_status: number }[];
+    expect(last.map((r) => [r.kind, r.command, r.exit_status]).sort()).toEqual([
+      ["cancelled", "nap30789", 130],
+      ["cancelled", "nap30791", 130],
+    ]);
     expect(daemon.log()).toContain("stopped");
   });
 
