@@ -17,16 +17,23 @@ export const LAUNCHER = path.join(REPO_ROOT, "dist/launcher/firebreak");
  * Runs the built CLI as a real process: `node bin/firebreak.js` (the Node CLI and its lean client), or with
  * `entry: "command"` the `firebreak` command as installed (bin/firebreak, through the native launcher).
  */
-export function runCli(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; input?: string; entry?: "node" | "command" }): Promise<CliResult> {
+export async function runCli(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; input?: string; entry?: "node" | "command" }): Promise<CliResult> {
+  const [file, argv] = options.entry === "command" ? [FIREBREAK_COMMAND, args] : [process.execPath, [path.join(REPO_ROOT, "bin/firebreak.js"), ...args]];
+  const { signal: _, ...result } = await runProgram(file, argv, options);
+  return result;
+}
+
+/** Runs a program with its stdin given; resolves with its exit status (or the signal that ended it) and output. */
+export function runProgram(file: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; input?: string | Buffer }): Promise<CliResult & { signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
-    const [file, argv] = options.entry === "command" ? [FIREBREAK_COMMAND, args] : [process.execPath, [path.join(REPO_ROOT, "bin/firebreak.js"), ...args]];
-    const child = spawn(file, argv, { cwd: options.cwd, env: options.env });
+    const child = spawn(file, args, { cwd: options.cwd, env: options.env });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c) => (stdout += c));
     child.stderr.on("data", (c) => (stderr += c));
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.stdin.on("error", () => {}); // a program that reads no stdin may close it first
     child.stdin.end(options.input ?? "");
   });
 }

@@ -4,25 +4,10 @@ import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { encodeFrame, exitFrame } from "../../src/api/cli-frames.js";
-import { type CliResult, FIREBREAK_COMMAND, LAUNCHER, runCli } from "../helpers/cli.js";
+import { FIREBREAK_COMMAND, LAUNCHER, runCli, runProgram as run } from "../helpers/cli.js";
 import { pidsMatching, waitFor } from "../helpers/proc.js";
 import { definition, isolatedEnv, REPO_ROOT, tempDir, writeTree } from "../helpers/tmp.js";
 import { type DaemonProcess, startDaemon } from "../server/daemon-process.js";
-
-/** Runs a program with arguments, stdin and environment; resolves with its exit status (or 128 + signal) and output. */
-function run(file: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; input?: string | Buffer }): Promise<CliResult & { signal: NodeJS.Signals | null }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: options.cwd, env: options.env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => (stderr += c));
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-    child.stdin.on("error", () => {}); // a relayed call that reads no stdin may close it first
-    child.stdin.end(options.input ?? "");
-  });
-}
 
 const HOOK_EVENT = (command: string, cwd: string) => JSON.stringify({ hook_event_name: "PreToolUse", tool_name: "Bash", tool_input: { command }, cwd, session_id: "s", transcript_path: "/dev/null" });
 
